@@ -55,9 +55,7 @@ def resolve_model(name: str, settings: Settings, kind: str) -> tuple[Path | str,
         return local.resolve(), f"path:{local.resolve()}:{stamp}"
     if "/" in name and not name.startswith((".", "/")):
         return name, f"hub:{name}"  # for machines that are online
-    raise ModelError(
-        f"Unknown model {name!r}: not a registry name ({', '.join(REGISTRY)}), a local path or a hub id."
-    )
+    raise ModelError(f"Unknown model {name!r}: not a registry name ({', '.join(REGISTRY)}), a local path or a hub id.")
 
 
 def build_embedder(settings: Settings) -> LazyEmbedder:

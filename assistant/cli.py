@@ -64,7 +64,8 @@ def cmd_models(args: argparse.Namespace) -> int:
     print(f"{'model':<22} {'kind':<10} {'present':<8} {'verified':<9} {'size':>10}  license")
     for r in rows:
         size = f"{r.size / 1e6:,.0f} MB" if r.present else "-"
-        print(f"{r.name:<22} {r.kind:<10} {'yes' if r.present else 'no':<8} {'yes' if r.verified else 'NO':<9} {size:>10}  {r.license}")
+        present, verified = ("yes" if r.present else "no"), ("yes" if r.verified else "NO")
+        print(f"{r.name:<22} {r.kind:<10} {present:<8} {verified:<9} {size:>10}  {r.license}")
         if r.problem:
             print(f"  ! {r.problem}")
     return 0 if all(r.verified for r in rows) else 1

@@ -191,7 +191,7 @@ def _env_layer() -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in os.environ.items():
         if key.startswith(ENV_PREFIX) and "__" in key:
-            flat[key[len(ENV_PREFIX):].lower()] = yaml.safe_load(value) if value else value
+            flat[key[len(ENV_PREFIX) :].lower()] = yaml.safe_load(value) if value else value
     return _expand_dotted(flat)
 
 

@@ -221,7 +221,7 @@ def _embed_all(embedder: Embedder, chunks: Sequence[Chunk], progress: Progress) 
     out: list[list[float]] = []
     step = 64
     for i in range(0, len(chunks), step):
-        out.extend(embedder.embed_documents([c.clean for c in chunks[i:i + step]]))
+        out.extend(embedder.embed_documents([c.clean for c in chunks[i : i + step]]))
         progress(f"embedding {min(i + step, len(chunks))}/{len(chunks)}", 0.1 + 0.75 * (i + step) / len(chunks))
     return out
 
@@ -237,9 +237,7 @@ class LoadedIndex:
     chunks: dict[str, Chunk]
 
 
-def open_index(
-    index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: str = ""
-) -> LoadedIndex:
+def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: str = "") -> LoadedIndex:
     """Open the current build; raise IndexError_ if missing, corrupt or stale."""
     build = current_build(index_dir)
     if build is None:

@@ -75,10 +75,10 @@ class ChromaStore:
 
     def add(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], batch: int = 256) -> None:
         for i in range(0, len(chunks), batch):
-            part = chunks[i:i + batch]
+            part = chunks[i : i + batch]
             self._col.add(
                 ids=[c.chunk_id for c in part],
-                embeddings=[list(v) for v in vectors[i:i + batch]],
+                embeddings=[list(v) for v in vectors[i : i + batch]],
                 documents=[c.text for c in part],
                 metadatas=[c.to_meta() for c in part],
             )

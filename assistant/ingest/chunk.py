@@ -70,7 +70,7 @@ def _sentences(ct: CleanText, title: str, lang: str) -> list[_Sent]:
     out: list[_Sent] = []
     section = title
     for i, block in enumerate(ct.blocks):
-        text = ct.text[block.start:block.end]
+        text = ct.text[block.start : block.end]
         if block.kind == "heading":
             section = text
             continue

@@ -106,7 +106,7 @@ class _Builder:
         self.offsets.extend([origin] * len(text))
 
     def ends_with(self, s: str) -> bool:
-        return "".join(self.chars[-len(s):]) == s
+        return "".join(self.chars[-len(s) :]) == s
 
     def pop(self) -> None:
         self.chars.pop()

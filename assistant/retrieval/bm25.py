@@ -124,8 +124,7 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
     if manifest.get("analyzer") != ANALYZER_VERSION:
         raise _corrupt(
             directory,
-            f"built with analyzer {manifest.get('analyzer')!r}, this version uses "
-            f"{ANALYZER_VERSION!r}",
+            f"built with analyzer {manifest.get('analyzer')!r}, this version uses {ANALYZER_VERSION!r}",
         )
     ids = manifest.get("ids")
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):

@@ -58,7 +58,9 @@ class HybridRetriever:
         s = self.settings
         return s.bm25_weight if language == self.corpus_language else s.cross_lingual_bm25_weight
 
-    def retrieve(self, query: str, k: int | None = None, mode: Mode = "hybrid", language: str | None = None) -> Retrieval:
+    def retrieve(
+        self, query: str, k: int | None = None, mode: Mode = "hybrid", language: str | None = None
+    ) -> Retrieval:
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
         lang = language or detect_language(query)

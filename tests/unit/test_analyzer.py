@@ -73,9 +73,7 @@ def test_numbers() -> None:
 
 
 def test_number_in_hyphenated_word() -> None:
-    assert {"3.5", "3.5prozent", _one("Prozent"), _one("Ziel")} <= set(
-        tokenize("3,5-Prozent-Ziel")
-    )
+    assert {"3.5", "3.5prozent", _one("Prozent"), _one("Ziel")} <= set(tokenize("3,5-Prozent-Ziel"))
 
 
 @pytest.mark.parametrize(

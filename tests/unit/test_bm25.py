@@ -16,8 +16,7 @@ TEXTS = {
     "und erreicht das 3,5-Prozent-Ziel vorzeitig.",
     "drohnen": "Deutschland und die Ukraine produzieren gemeinsam weitreichende Drohnen.",
     "island": "Island ist der Maritimen Sicherheitspartnerschaft im Nord-Atlantik beigetreten.",
-    "patriot": "Eine Instandsetzungseinrichtung für Patriot PAC-3-Flugabwehrraketen "
-    "wird in Europa aufgebaut.",
+    "patriot": "Eine Instandsetzungseinrichtung für Patriot PAC-3-Flugabwehrraketen wird in Europa aufgebaut.",
     "pazifik": "Auch Australien, Japan, Südkorea und Neuseeland nahmen am Gipfel teil.",
     "p8a": "Deutschland und Dänemark kooperieren beim Einsatz der Seefernaufklärer P-8A.",
 }

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,7 @@ def test_chunks_map_back_exactly(original_text: str) -> None:
     chunks = chunk_document(Document("d", "corpus/n.txt", original_text, {"title": "T"}))
     assert len(chunks) > 10
     for c in chunks:
-        assert original_text[c.start:c.end] == c.text
+        assert original_text[c.start : c.end] == c.text
         for cs, ce, os_, oe in c.sentence_spans():
             assert c.clean[cs:ce].replace(" ", "") == original_text[os_:oe].replace("\n", "").replace(" ", "")
 
@@ -39,7 +41,7 @@ def test_long_paragraph_splits_with_overlap() -> None:
     sents = [f"Satz Nummer {i} handelt von der Zahl {i * 7} und mehr." for i in range(30)]
     chunks = chunk_document(_doc(" ".join(sents)), ChunkParams(max_chars=300, min_chars=50, overlap_sentences=1))
     assert len(chunks) > 3
-    for prev, nxt in zip(chunks, chunks[1:], strict=False):
+    for prev, nxt in itertools.pairwise(chunks):
         last = prev.clean.split(". ")[-1]
         assert last.rstrip(".") in nxt.clean
 
@@ -56,4 +58,4 @@ def test_fuzzed_documents_never_crash_and_map_back(paras: list[str]) -> None:
     if not text.strip():
         return
     for c in chunk_document(_doc(text), ChunkParams(max_chars=120, min_chars=20)):
-        assert text[c.start:c.end] == c.text
+        assert text[c.start : c.end] == c.text

@@ -27,7 +27,7 @@ def test_lowercase_hyphen_continuation_is_dehyphenated() -> None:
 
 def test_headings_and_byline(original_text: str) -> None:
     ct = clean(original_text)
-    headings = [ct.text[b.start:b.end] for b in ct.blocks if b.kind == "heading"]
+    headings = [ct.text[b.start : b.end] for b in ct.blocks if b.kind == "heading"]
     assert "Burden Shifting: Die Lastenverteilung läuft" in headings
     assert "Abschreckung und Verteidigung der Zukunft" in headings
     assert not any(h.startswith("8.7.2026") for h in headings)

@@ -73,9 +73,7 @@ def test_rrf_empty_inputs() -> None:
     assert rrf([[], []]) == []
 
 
-@pytest.mark.parametrize(
-    "weights", [[1.0], [1.0, 2.0, 3.0], [1.0, -0.1], [math.nan, 1.0], [math.inf, 1.0]]
-)
+@pytest.mark.parametrize("weights", [[1.0], [1.0, 2.0, 3.0], [1.0, -0.1], [math.nan, 1.0], [math.inf, 1.0]])
 def test_rrf_weight_validation(weights: list[float]) -> None:
     with pytest.raises(ValueError):
         rrf([["a"], ["b"]], weights=weights)

@@ -24,10 +24,7 @@ def _questions(lang: str) -> list[str]:
         pytest.skip("XQuAD data not available (expected shared/data/xquad)")
     data = json.loads((directory / f"xquad.{lang}.dev.json").read_text("utf-8"))
     return [
-        qa["question"]
-        for article in data["data"]
-        for paragraph in article["paragraphs"]
-        for qa in paragraph["qas"]
+        qa["question"] for article in data["data"] for paragraph in article["paragraphs"] for qa in paragraph["qas"]
     ]
 
 
