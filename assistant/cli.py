@@ -112,6 +112,85 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- ask / chat ---------------------------------------------------------------
+def _load_assistant(args: argparse.Namespace) -> Any:
+    from assistant.app import build_retriever
+    from assistant.llm.factory import make_llm
+    from assistant.service import Assistant
+
+    settings = _settings(args)
+    return Assistant.from_settings(settings, build_retriever(settings), make_llm(settings))
+
+
+def _print_sources(answer: Any) -> None:
+    if answer.refused and answer.passages:
+        print("\nClosest passages (you may be looking for):")
+        for i, h in enumerate(answer.passages[:3], 1):
+            print(f"  [{i}] {h.chunk.section}: {' '.join(h.chunk.clean.split())[:160]}…")
+        return
+    if answer.citations:
+        print("\nSources:")
+    for c in answer.citations:
+        print(f"  [{c.n}] {c.section} ({c.source}:{c.start}-{c.end})")
+        print(f"      „{' '.join(c.quote.split())}“")
+
+
+def _stream_answer(assistant: Any, question: str, history: Any = None, *, live: bool = True) -> Any:
+    answer = None
+    streamed: list[str] = []
+    for event in assistant.ask_stream(question, history=history):
+        if event.kind == "token" and live:
+            streamed.append(event.text)
+            print(event.text, end="", flush=True)
+        elif event.answer is not None:
+            answer = event.answer
+    assert answer is not None
+    shown = "".join(streamed).strip()
+    if not live or shown != answer.text:
+        if shown:
+            print("\n(checked answer:)")
+        print(answer.text)
+    else:
+        print()
+    if any("fell back" in n or "removed" in n for n in answer.notes):
+        _err("note: " + "; ".join(n for n in answer.notes if "fell back" in n or "removed" in n))
+    _print_sources(answer)
+    return answer
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _load_assistant(args)
+    if args.json:
+        print(json.dumps(assistant.ask(args.question).to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    _stream_answer(assistant, args.question, live=not args.no_stream)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    assistant = _load_assistant(args)
+    session = assistant.chat()
+    print("Ask about the document (empty line or Ctrl-D to quit, /new for a new conversation).")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        if question == "/new":
+            session.reset()
+            print("(new conversation)")
+            continue
+        try:
+            answer = _stream_answer(assistant, question, history=session.history)
+        except AssistantError as err:
+            _err(f"error: {err}")
+            continue
+        session.remember(answer)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assistant", description="Cited Q&A over a document, offline.")
     p.add_argument("--profile", help="settings profile name or YAML file")
@@ -135,6 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
+
+    for name, helptext in (("ask", "answer one question, with cited sources"), ("chat", "interactive chat")):
+        a = sub.add_parser(name, help=helptext)
+        if name == "ask":
+            a.add_argument("question")
+            a.add_argument("--json", action="store_true", help="print one JSON object")
+            a.add_argument("--no-stream", action="store_true", help="print the answer when complete")
+            a.set_defaults(func=cmd_ask)
+        else:
+            a.set_defaults(func=cmd_chat)
+        a.add_argument("--backend", choices=["llamacpp", "ollama", "openai", "extractive", "fake"])
+        a.add_argument("--model", help="registry name, GGUF path, or the server's model name")
     return p
 
 

@@ -85,6 +85,13 @@ class LLMSettings(_Section):
     fallback: Literal["none", "extractive"] = "none"
 
 
+class AnswerSettings(_Section):
+    language: Literal["auto", "de", "en"] = "auto"
+    passages: int = 3
+    chars_per_passage: int = 420
+    follow_up: Literal["carry", "always", "none"] = "carry"
+
+
 class Settings(_Section):
     paths: PathsSettings = PathsSettings()
     models: ModelsSettings = ModelsSettings()
@@ -93,6 +100,7 @@ class Settings(_Section):
     store: StoreSettings = StoreSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     llm: LLMSettings = LLMSettings()
+    answer: AnswerSettings = AnswerSettings()
 
     # -- resolved locations -------------------------------------------------
     @property

@@ -23,9 +23,11 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from assistant.embeddings.base import Embedder
 from assistant.errors import IndexError_
@@ -36,7 +38,7 @@ from assistant.retrieval.bm25 import BM25Store
 from assistant.store import ChromaStore, open_client
 from assistant.types import Chunk, Document
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 CURRENT = "CURRENT"
 Progress = Callable[[str, float], None]
 
@@ -188,7 +190,9 @@ def build_index(
         client = open_client(None if chroma_url else tmp / "chroma", chroma_url)
         store = ChromaStore(client, coll_name, create=True)
         store.add(chunks, vectors)
-        progress("keyword index", 0.92)
+        progress("embedding sentences", 0.87)
+        save_sentence_vectors(tmp, chunks, embedder)
+        progress("keyword index", 0.95)
         bm25 = BM25Store.build([c.chunk_id for c in chunks], [bm25_text(c) for c in chunks])
         bm25.save(tmp / "bm25")
         manifest = {
@@ -226,6 +230,39 @@ def _embed_all(embedder: Embedder, chunks: Sequence[Chunk], progress: Progress) 
     return out
 
 
+def save_sentence_vectors(build: Path, chunks: Sequence[Chunk], embedder: Embedder) -> None:
+    """Embed every sentence once, at build time.
+
+    Answers quote sentences, not chunks: with these vectors the prompt can
+    carry only the sentences closest to the question (a short prompt is a
+    fast first token), and citations can be matched to the sentence that
+    supports them, across languages.
+    """
+    rows: list[list[Any]] = []
+    texts: list[str] = []
+    for c in chunks:
+        for i, (a, b, _, _) in enumerate(c.sentence_spans()):
+            rows.append([c.chunk_id, i])
+            texts.append(c.clean[a:b])
+    vectors = np.asarray(embedder.embed_documents(texts) if texts else [], dtype=np.float32)
+    np.save(build / "sentences.npy", vectors.reshape(len(texts), -1) if texts else np.zeros((0, embedder.dim)))
+    (build / "sentences.json").write_text(json.dumps(rows))
+
+
+def load_sentence_vectors(build: Path) -> dict[str, np.ndarray]:
+    try:
+        rows = json.loads((build / "sentences.json").read_text())
+        matrix = np.load(build / "sentences.npy")
+    except (OSError, ValueError) as err:
+        raise IndexError_(f"Sentence vectors in {build} are missing or corrupt. Run `assistant index --rebuild`.") from err
+    if len(rows) != len(matrix):
+        raise IndexError_(f"Sentence vectors in {build} do not match their rows. Run `assistant index --rebuild`.")
+    grouped: dict[str, list[int]] = {}
+    for pos, (cid, _) in enumerate(rows):
+        grouped.setdefault(cid, []).append(pos)
+    return {cid: matrix[idx] for cid, idx in grouped.items()}
+
+
 @dataclass
 class LoadedIndex:
     """An opened, verified index: its store, keyword index and chunks."""
@@ -235,6 +272,8 @@ class LoadedIndex:
     store: ChromaStore
     bm25: BM25Store
     chunks: dict[str, Chunk]
+    # chunk id -> (n_sentences, dim) unit vectors, in sentence order
+    sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: str = "") -> LoadedIndex:
@@ -257,4 +296,4 @@ def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: 
             "Run `assistant index --rebuild`."
         )
     bm25 = BM25Store.load(build / "bm25")
-    return LoadedIndex(build, manifest, store, bm25, chunks)
+    return LoadedIndex(build, manifest, store, bm25, chunks, load_sentence_vectors(build))

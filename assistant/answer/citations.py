@@ -1,0 +1,166 @@
+"""Parse, attach and check ``[n]`` citations.
+
+Small models drop markers, invent numbers ("[7]" with three passages) and
+cite the wrong passage. So we never trust a marker: each answer sentence
+is mapped to the passage sentence that best supports it (shared numbers,
+names and content words, plus embedding similarity when vectors are at
+hand), and its numbers and names must occur in that passage. Sentences
+that fail are removed and the removal is recorded in the answer's notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answer.facts import NameBook, missing_facts
+from assistant.answer.passages import Passage
+from assistant.retrieval.analyzer import tokenize
+from assistant.types import Citation
+
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„“(\d])")
+
+Embed = Callable[[str], Sequence[float]]
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    sentence: str  # without markers
+    cited: tuple[int, ...]  # passage numbers after repair
+    supported: bool
+    missing: tuple[str, ...]
+    quote_sentence: tuple[int, int] | None  # (passage n, sentence index) backing the claim
+
+
+def parse_markers(text: str) -> list[int]:
+    return [int(n) for m in _MARKER.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+
+
+def strip_markers(text: str) -> str:
+    text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(_MARKER.sub("", text).split()))
+    return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text).strip()
+
+
+def split_claims(answer: str) -> list[str]:
+    """Sentences of an answer, each with its trailing markers kept."""
+    text = " ".join(answer.split())
+    if not text:
+        return []
+    # Markers after the full stop ("… Euro. [1]") belong to the sentence before.
+    text = re.sub(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ", text)
+    return [s.strip() for s in _SENT_SPLIT.split(text) if s.strip()]
+
+
+def _content(text: str) -> set[str]:
+    return set(tokenize(text))
+
+
+def _support_score(claim: str, sentence: str, sim: float) -> float:
+    a, b = _content(claim), _content(sentence)
+    overlap = len(a & b) / max(1, len(a))
+    return overlap + sim
+
+
+def best_support(
+    claim: str,
+    passages: Sequence[Passage],
+    claim_vec: np.ndarray | None,
+    sentence_vectors: dict[str, np.ndarray],
+    only: Sequence[int] | None = None,
+) -> tuple[int, int, float] | None:
+    """(passage n, sentence index, score) of the best supporting sentence."""
+    best: tuple[int, int, float] | None = None
+    for p in passages:
+        if only is not None and p.n not in only:
+            continue
+        vecs = sentence_vectors.get(p.hit.chunk.chunk_id)
+        for i in range(len(p.hit.chunk.sentence_spans())):
+            sim = float(vecs[i] @ claim_vec) if claim_vec is not None and vecs is not None and i < len(vecs) else 0.0
+            score = _support_score(claim, p.sentence_text(i), sim)
+            if i not in p.sentence_ids:
+                score -= 0.05  # prefer what the model actually saw
+            if best is None or score > best[2]:
+                best = (p.n, i, score)
+    return best
+
+
+def check_claims(
+    answer: str,
+    passages: Sequence[Passage],
+    book: NameBook,
+    *,
+    embed: Embed | None = None,
+    sentence_vectors: dict[str, np.ndarray] | None = None,
+) -> tuple[list[ClaimCheck], list[str]]:
+    """Repair and check each claim; return the checks and notes."""
+    notes: list[str] = []
+    vectors = sentence_vectors or {}
+    valid = {p.n for p in passages}
+    by_n = {p.n: p for p in passages}
+    checks: list[ClaimCheck] = []
+    for raw in split_claims(answer):
+        marks = parse_markers(raw)
+        sentence = strip_markers(raw)
+        if not sentence or not re.search(r"\w", sentence):
+            continue
+        invented = [m for m in marks if m not in valid]
+        if invented:
+            notes.append(f"dropped invented citation(s) {invented}")
+        cited = [m for m in dict.fromkeys(marks) if m in valid]
+        vec = np.asarray(embed(sentence), dtype=np.float32) if embed and passages else None
+        if not cited:
+            found = best_support(sentence, passages, vec, vectors)
+            if found is not None:
+                cited = [found[0]]
+                notes.append("attached a citation the model left out")
+        # Check against the cited passages (whole chunks: the model may use context).
+        evidence = " ".join(by_n[n].hit.chunk.clean for n in cited)
+        missing = missing_facts(sentence, evidence, book) if cited else ["(no passage)"]
+        if missing and cited:
+            # The right facts may sit in another passage: re-attach if one supports them.
+            for p in passages:
+                if p.n not in cited and not missing_facts(sentence, p.hit.chunk.clean, book):
+                    notes.append(f"moved citation [{cited[0]}] -> [{p.n}]")
+                    cited, missing = [p.n], []
+                    break
+        quote = best_support(sentence, passages, vec, vectors, only=cited) if cited else None
+        checks.append(
+            ClaimCheck(sentence, tuple(cited), not missing, tuple(missing), (quote[0], quote[1]) if quote else None)
+        )
+    return checks, notes
+
+
+def citations_for(checks: Sequence[ClaimCheck], passages: Sequence[Passage]) -> list[Citation]:
+    """One Citation per distinct (passage, sentence) backing a kept claim."""
+    by_n = {p.n: p for p in passages}
+    seen: set[tuple[int, int]] = set()
+    out: list[Citation] = []
+    for c in checks:
+        if not c.supported or c.quote_sentence is None or c.quote_sentence in seen:
+            continue
+        seen.add(c.quote_sentence)
+        n, i = c.quote_sentence
+        chunk = by_n[n].hit.chunk
+        _, _, start, end = chunk.sentence_spans()[i]
+        rel_start, rel_end = start - chunk.start, end - chunk.start
+        out.append(Citation(n, chunk.chunk_id, chunk.source, chunk.section, start, end, chunk.text[rel_start:rel_end]))
+    return out
+
+
+def render(checks: Sequence[ClaimCheck]) -> str:
+    """The answer text from the kept claims, with repaired markers."""
+    parts = []
+    for c in checks:
+        if not c.supported:
+            continue
+        marks = "".join(f"[{n}]" for n in c.cited)
+        body = c.sentence
+        if body and body[-1] in ".!?":
+            parts.append(f"{body[:-1]} {marks}{body[-1]}" if marks else body)
+        else:
+            parts.append(f"{body} {marks}".strip())
+    return " ".join(parts)

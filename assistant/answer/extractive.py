@@ -1,0 +1,48 @@
+"""The no-LLM answer: the best supporting sentence, quoted.
+
+It is instant and cannot invent anything, which makes it the fallback
+when a model server is down or a generated answer fails its checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.answer.passages import Passage
+from assistant.retrieval.analyzer import tokenize
+
+
+def best_sentences(
+    question: str,
+    passages: Sequence[Passage],
+    query_vec: Sequence[float] | None,
+    sentence_vectors: dict[str, np.ndarray],
+    *,
+    max_sentences: int = 1,
+) -> list[tuple[Passage, int, float]]:
+    q = np.asarray(query_vec, dtype=np.float32) if query_vec is not None else None
+    q_tokens = set(tokenize(question))
+    scored: list[tuple[Passage, int, float]] = []
+    for rank, p in enumerate(passages):
+        vecs = sentence_vectors.get(p.hit.chunk.chunk_id)
+        for i in range(len(p.hit.chunk.sentence_spans())):
+            sim = float(vecs[i] @ q) if q is not None and vecs is not None and i < len(vecs) else 0.0
+            toks = set(tokenize(p.sentence_text(i)))
+            overlap = len(q_tokens & toks) / max(1, len(q_tokens))
+            scored.append((p, i, sim + 0.3 * overlap - 0.02 * rank))
+    scored.sort(key=lambda t: t[2], reverse=True)
+    return scored[:max_sentences]
+
+
+_LEAD = {"de": "Laut Text:", "en": "According to the text:"}
+
+
+def extractive_answer(picks: Sequence[tuple[Passage, int, float]], language: str = "de") -> str:
+    """Quote the picked sentences verbatim; the lead is in the question's language."""
+    parts = [_LEAD.get(language, _LEAD["en"])]
+    for p, i, _ in picks:
+        sentence = " ".join(p.sentence_text(i).split())
+        parts.append(f"„{sentence}“ [{p.n}]")
+    return " ".join(parts)

@@ -1,0 +1,102 @@
+"""The checkable facts of a sentence: numbers, codes and names.
+
+A small model's typical lie is a wrong number or a name taken from the
+wrong passage, so those are what a citation must back up. Ordinary words
+are not checked: a correct answer may paraphrase them, and in German every
+noun is capitalised, so capitalisation alone cannot mark a name.
+
+Names are therefore (a) codes and acronyms (NATO, P-8A, PAC-3), (b) runs
+of two or more capitalised words found in the corpus (Mark Rutte, Lockheed
+Martin, Crewed Airborne Early Warning) and (c) a small bilingual gazetteer
+of countries and cities, so that "Sweden" in an English answer is checked
+against "Schweden" in a German passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.evaluation.normalize import normalize
+from assistant.retrieval.analyzer import STOP_WORDS
+
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_CODE = re.compile(r"\b(?:[A-ZÄÖÜ]{2,}[\w-]*|[A-Za-z]+-?\d[\w-]*|\d+[A-Za-z][\w-]*)\b")
+_CAP_RUN = re.compile(r"\b[A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)+")
+_SENT_START_FILLERS = frozenset(
+    "der die das den dem des ein eine einer und oder the a an and or in im am auf bei mit von vom zu zur zum "
+    "für for of on at by with to from als wie".split()
+)
+
+# German <-> English names of places that a bilingual answer may use.
+GAZETTEER: dict[str, str] = {
+    "germany": "deutschland", "sweden": "schweden", "iceland": "island", "denmark": "danemark",
+    "netherlands": "niederlande", "norway": "norwegen", "canada": "kanada", "turkey": "turkei",
+    "turkiye": "turkei", "ukraine": "ukraine", "russia": "russland", "australia": "australien",
+    "japan": "japan", "south korea": "sudkorea", "new zealand": "neuseeland", "europe": "europa",
+    "moscow": "moskau", "kyiv": "kyjiw", "kiev": "kyjiw", "united states": "usa", "us": "usa",
+    "america": "usa", "france": "frankreich", "poland": "polen", "italy": "italien",
+    "spain": "spanien", "finland": "finnland", "united kingdom": "vereinigtes konigreich",
+    "britain": "grossbritannien", "china": "china", "arctic": "arktis", "ankara": "ankara",
+    "european union": "europaische union", "brussels": "brussel", "washington": "washington",
+}  # fmt: skip
+_GAZ_DE = frozenset(GAZETTEER.values())
+
+
+def _fold(text: str) -> str:
+    return normalize(text)
+
+
+@dataclass(frozen=True)
+class NameBook:
+    """Names known from the corpus (folded), used to spot name facts."""
+
+    names: frozenset[str]
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> NameBook:
+        found: set[str] = set()
+        for text in texts:
+            for m in _CAP_RUN.finditer(text):
+                words = m.group(0).split()
+                before = text[: m.start()].rstrip(" „“\"'(")
+                if not before or before[-1] in ".!?:\n":
+                    words = words[1:]  # a sentence's first word is capitalised anyway
+                words = [w for w in words if w.lower() not in _SENT_START_FILLERS and w.lower() not in STOP_WORDS]
+                if len(words) >= 2:
+                    found.update(_fold(w) for w in words if len(w) >= 3)
+            found.update(_fold(c) for c in _CODE.findall(text))
+        return cls(frozenset(f for f in found if f and not _NUMBER.match(f)))
+
+
+def facts(sentence: str, book: NameBook) -> set[str]:
+    """Folded facts that the cited passage must contain."""
+    folded = _fold(sentence)
+    tokens = folded.split()
+    out = {t for t in tokens if _NUMBER.match(t)}
+    out.update(f for f in (_fold(c) for c in _CODE.findall(sentence)) if f and not _NUMBER.match(f))
+    padded = f" {folded} "
+    for name in book.names:
+        if f" {name} " in padded:
+            out.add(name)
+    for en, de in GAZETTEER.items():
+        if f" {en} " in padded or f" {de} " in padded:
+            out.add(f"place:{de}")
+    return out
+
+
+def supported(fact: str, evidence_folded: str) -> bool:
+    padded = f" {evidence_folded} "
+    if fact.startswith("place:"):
+        de = fact[len("place:"):]
+        return f" {de} " in padded or any(f" {en} " in padded for en, d in GAZETTEER.items() if d == de)
+    if " " in fact:
+        return all(f" {part} " in padded for part in fact.split())
+    return f" {fact} " in padded
+
+
+def missing_facts(sentence: str, evidence: str, book: NameBook, *, also: str = "") -> list[str]:
+    """Facts of ``sentence`` found neither in ``evidence`` nor in ``also``."""
+    ev = _fold(evidence + " \n " + also)
+    return sorted(f for f in facts(sentence, book) if not supported(f, ev))

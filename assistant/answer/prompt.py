@@ -1,0 +1,65 @@
+"""Prompts and refusals.
+
+The system prompt is the same for every question and language, and it
+comes first: llama.cpp then reuses its KV cache across questions, and only
+the passages and the question are new tokens. The answer language is
+asked for at the end of the user message, where small models heed it best.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answer.passages import Passage
+from assistant.llm.base import Message
+
+SYSTEM_PROMPT = (
+    "You answer questions about a document using only the numbered passages given. "
+    "Answer in one or two short sentences. After each statement put the number of the passage "
+    "that supports it in square brackets, like [1]. Copy numbers, dates and names exactly as in the passage. "
+    "If the passages do not contain the answer, reply only: NO_ANSWER"
+)
+
+REFUSALS = {
+    "de": "Dazu enthält der Text keine Angabe.",
+    "en": "The text does not say.",
+}
+LANGUAGE_NAMES = {"de": "German", "en": "English"}
+
+_REFUSAL_PATTERNS = re.compile(
+    r"NO_ANSWER|keine angabe|keine informationen?|nicht (?:im text |in den passagen )?(?:enthalten|erwähnt|angegeben)"
+    r"|enthält (?:der text|die passagen) (?:keine|nichts)|does not (?:say|contain|mention|specify|provide)"
+    r"|do not (?:say|contain|mention|specify|provide)|no information|not mentioned|not (?:stated|specified)"
+    r"|cannot (?:be )?(?:answer|determine|find)|kann (?:ich )?(?:nicht|keine)",
+    re.IGNORECASE,
+)
+
+
+def refusal_text(language: str) -> str:
+    return REFUSALS.get(language, REFUSALS["en"])
+
+
+def is_refusal(text: str) -> bool:
+    return bool(_REFUSAL_PATTERNS.search(text))
+
+
+def build_messages(
+    question: str,
+    passages: Sequence[Passage],
+    language: str,
+    history: Sequence[tuple[str, str]] = (),
+) -> list[Message]:
+    lines = []
+    for p in passages:
+        section = f" ({p.hit.chunk.section})" if p.hit.chunk.section else ""
+        lines.append(f"[{p.n}]{section} {p.text}")
+    context = ""
+    if history:
+        q, a = history[-1]
+        context = f"Previous question: {q}\nPrevious answer: {a}\n\n"
+    user = (
+        "Passages:\n" + "\n".join(lines) + "\n\n" + context + f"Question: {question}\n"
+        f"Answer in {LANGUAGE_NAMES.get(language, 'English')}, briefly, with [n] citations."
+    )
+    return [Message("system", SYSTEM_PROMPT), Message("user", user)]

@@ -1,0 +1,1 @@
+"""LLM backends behind one small protocol; ``factory.make_llm`` picks one."""

@@ -1,0 +1,35 @@
+"""The LLM seam.
+
+A backend turns chat messages into a stream of text pieces. Everything
+else (prompting, citations, refusals) is backend-independent, so adding a
+backend means implementing ``stream`` and nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@runtime_checkable
+class LLM(Protocol):
+    @property
+    def backend(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
+        """Yield the reply in pieces; raise BackendError when unreachable."""
+        ...
+
+
+def complete(llm: LLM, messages: Sequence[Message], *, max_tokens: int = 256) -> str:
+    return "".join(llm.stream(messages, max_tokens=max_tokens))

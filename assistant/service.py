@@ -1,0 +1,214 @@
+"""The Assistant: question in, checked and cited Answer out.
+
+Pipeline: clean the question -> detect its language -> (follow-up?) build
+a standalone retrieval query -> hybrid retrieval -> nothing relevant?
+refuse -> compact numbered passages -> LLM (streamed) or extractive ->
+model refused? refuse -> check every claim's citation -> Answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.answer.citations import check_claims, citations_for, render
+from assistant.answer.extractive import best_sentences, extractive_answer
+from assistant.answer.facts import NameBook, facts
+from assistant.answer.lang import detect_language
+from assistant.answer.model import Answer
+from assistant.answer.passages import Passage, build_passages
+from assistant.answer.prompt import build_messages, is_refusal, refusal_text
+from assistant.answer.question import clean_question
+from assistant.chat import ChatSession, retrieval_query
+from assistant.config import Settings, load_settings
+from assistant.errors import BackendError
+from assistant.llm.base import LLM
+from assistant.retrieval.retriever import HybridRetriever
+from assistant.types import Citation, Hit
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """``passages`` first (evidence at once), then ``token``s, then ``answer``."""
+
+    kind: str
+    text: str = ""
+    passages: tuple[Hit, ...] = ()
+    answer: Answer | None = None
+
+
+@dataclass
+class _Draft:
+    question: str
+    language: str
+    query: str
+    hits: tuple[Hit, ...] = ()
+    passages: list[Passage] = field(default_factory=list)
+    relevant: bool = True
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    raw: str = ""
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: HybridRetriever,
+        llm: LLM | None,
+        *,
+        backend: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.llm = llm
+        self.backend = backend or (llm.backend if llm else "extractive")
+        self.model = model or (llm.model if llm else "none")
+        self.names = NameBook.from_texts(c.clean for c in retriever.index.chunks.values())
+
+    # -- construction -------------------------------------------------------
+    @classmethod
+    def load(cls, profile: str | None = None, **overrides: Any) -> Assistant:
+        """Build from the default config; ``backend=``/``model=`` are shortcuts."""
+        from assistant.app import build_retriever
+        from assistant.llm.factory import make_llm
+
+        mapped = {f"llm.{k}" if k in {"backend", "model", "url", "n_threads"} else k: v for k, v in overrides.items()}
+        settings = load_settings(profile, **mapped)
+        return cls.from_settings(settings, build_retriever(settings), make_llm(settings))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, retriever: HybridRetriever, llm: LLM | None) -> Assistant:
+        return cls(settings, retriever, llm)
+
+    def chat(self) -> ChatSession:
+        return ChatSession(self)
+
+    # -- answering ----------------------------------------------------------
+    def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Answer:
+        answer: Answer | None = None
+        for event in self.ask_stream(question, history):
+            if event.answer is not None:
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def ask_stream(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Iterator[StreamEvent]:
+        t0 = time.perf_counter()
+        hist = list(history or [])
+        draft = self._retrieve(question, hist)
+        yield StreamEvent("passages", passages=draft.hits)
+        if not draft.relevant or not draft.passages:
+            draft.notes.append("retrieval found nothing relevant")
+            yield StreamEvent("answer", answer=self._finish(draft, refusal_text(draft.language), True, (), t0))
+            return
+        if self.llm is None:
+            text, cites = self._extractive(draft)
+            yield StreamEvent("token", text=text)
+            draft.timings.setdefault("first_token", (time.perf_counter() - t0) * 1000)
+            yield StreamEvent("answer", answer=self._finish(draft, text, False, cites, t0))
+            return
+        raw: list[str] = []
+        try:
+            messages = build_messages(draft.question, draft.passages, draft.language, hist)
+            for piece in self.llm.stream(messages, max_tokens=self.settings.llm.max_tokens):
+                if not raw:
+                    draft.timings["first_token"] = (time.perf_counter() - t0) * 1000
+                raw.append(piece)
+                yield StreamEvent("token", text=piece)
+        except BackendError as err:
+            if self.settings.llm.fallback != "extractive":
+                raise
+            draft.notes.append(f"backend failed ({err}); fell back to extractive")
+            text, cites = self._extractive(draft)
+            yield StreamEvent("answer", answer=self._finish(draft, text, False, cites, t0, backend="extractive"))
+            return
+        yield StreamEvent("answer", answer=self._grounded(draft, "".join(raw).strip(), t0))
+
+    def _retrieve(self, question: str, history: list[tuple[str, str]]) -> _Draft:
+        t = time.perf_counter()
+        q = clean_question(question)
+        cfg = self.settings.answer
+        language = detect_language(q) if cfg.language == "auto" else cfg.language
+        query = retrieval_query(q, history, cfg.follow_up)
+        r = self.retriever.retrieve(query, k=self.settings.retrieval.top_k)
+        qvec = self.retriever.embedder.embed_query(query)  # cached: no second model call
+        passages = build_passages(
+            r.hits,
+            qvec,
+            self.retriever.index.sentence_vectors,
+            max_passages=cfg.passages,
+            chars_per_passage=cfg.chars_per_passage,
+        )
+        draft = _Draft(q, language, query, tuple(r.hits), passages, r.relevant)
+        draft.timings["retrieve"] = (time.perf_counter() - t) * 1000
+        draft.timings["embed"] = r.timings_ms.get("embed", 0.0)
+        return draft
+
+    def _extractive(self, draft: _Draft) -> tuple[str, tuple[Citation, ...]]:
+        qvec = self.retriever.embedder.embed_query(draft.query)
+        picks = best_sentences(draft.question, draft.passages, qvec, self.retriever.index.sentence_vectors)
+        text = extractive_answer(picks, draft.language)
+        cites = []
+        for p, i, _ in picks:
+            chunk = p.hit.chunk
+            _, _, start, end = chunk.sentence_spans()[i]
+            quote = chunk.text[start - chunk.start : end - chunk.start]
+            cites.append(Citation(p.n, chunk.chunk_id, chunk.source, chunk.section, start, end, quote))
+        return text, tuple(cites)
+
+    def _grounded(self, draft: _Draft, raw: str, t0: float) -> Answer:
+        if not raw or is_refusal(raw):
+            draft.notes.append("the model found no answer in the passages")
+            return self._finish(draft, refusal_text(draft.language), True, (), t0)
+        embed = self.retriever.embedder.embed_query
+        draft.raw = raw
+        checks, notes = check_claims(
+            raw, draft.passages, self.names, embed=embed, sentence_vectors=self.retriever.index.sentence_vectors
+        )
+        draft.notes.extend(notes)
+        for c in checks:
+            if not c.supported:
+                draft.notes.append(f"removed unsupported sentence: {c.sentence!r} (missing {', '.join(c.missing)})")
+        if not any(c.supported for c in checks):
+            missing = {m for c in checks for m in c.missing}
+            if missing & facts(draft.question, self.names):
+                # The model pinned the question's subject (say "France") onto a
+                # passage about something else: the text does not answer it.
+                draft.notes.append("the question's subject is not in the passages; refused")
+                return self._finish(draft, refusal_text(draft.language), True, (), t0)
+            draft.notes.append("no sentence passed the citation check; fell back to extractive")
+            text, cites = self._extractive(draft)
+            return self._finish(draft, text, False, cites, t0)
+        return self._finish(draft, render(checks), False, tuple(citations_for(checks, draft.passages)), t0)
+
+    def _finish(
+        self,
+        draft: _Draft,
+        text: str,
+        refused: bool,
+        citations: Sequence[Citation],
+        t0: float,
+        *,
+        backend: str | None = None,
+    ) -> Answer:
+        draft.timings["total"] = (time.perf_counter() - t0) * 1000
+        draft.timings.setdefault("first_token", draft.timings["total"])
+        return Answer(
+            question=draft.question,
+            text=text,
+            language=draft.language,
+            refused=refused,
+            citations=tuple(citations),
+            passages=draft.hits,
+            backend=backend or self.backend,
+            model=self.model if (backend or self.backend) != "extractive" else "none",
+            timings_ms=dict(draft.timings),
+            notes=tuple(draft.notes),
+            retrieval_query=draft.query,
+            raw_text=draft.raw,
+        )
+

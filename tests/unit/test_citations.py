@@ -1,0 +1,71 @@
+"""Citation parsing, attachment and checking."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.citations import check_claims, citations_for, parse_markers, render, split_claims, strip_markers
+from assistant.answer.facts import NameBook, missing_facts
+from assistant.answer.passages import Passage, build_passages
+from assistant.retrieval.retriever import HybridRetriever
+
+
+@pytest.fixture(scope="module")
+def passages(hash_retriever: HybridRetriever) -> list[Passage]:
+    chunks = hash_retriever.index.chunks.values()
+    budget = next(c for c in chunks if "124 Milliarden Euro" in c.clean)
+    island = next(c for c in chunks if "Island in Ankara" in c.clean)
+    from assistant.types import Hit
+
+    return build_passages([Hit(budget, 1.0), Hit(island, 0.9)], None, {})
+
+
+@pytest.fixture(scope="module")
+def book(hash_retriever: HybridRetriever) -> NameBook:
+    return NameBook.from_texts(c.clean for c in hash_retriever.index.chunks.values())
+
+
+def test_parse_and_strip() -> None:
+    assert parse_markers("a [1] b [2, 3][4]") == [1, 2, 3, 4]
+    assert strip_markers("Der Haushalt [1] beträgt 124 Mrd. [2].") == "Der Haushalt beträgt 124 Mrd."
+    assert split_claims("Erstens [1]. Zweitens. [2] Drittens") == ["Erstens [1].", "Zweitens [2].", "Drittens"]
+
+
+def test_invented_marker_is_dropped_and_replaced(passages: list[Passage], book: NameBook) -> None:
+    checks, notes = check_claims("Der Haushalt steigt auf 124 Milliarden Euro [7].", passages, book)
+    assert any("invented" in n for n in notes)
+    assert checks[0].cited == (1,) and checks[0].supported
+    assert "[7]" not in render(checks)
+
+
+def test_missing_markers_are_attached(passages: list[Passage], book: NameBook) -> None:
+    checks, notes = check_claims("Island ist der Maritimen Sicherheitspartnerschaft beigetreten.", passages, book)
+    assert checks[0].cited == (2,)
+    assert any("attached" in n for n in notes)
+    cites = citations_for(checks, passages)
+    assert cites and "Island" in cites[0].quote
+
+
+def test_wrong_number_is_caught(passages: list[Passage], book: NameBook) -> None:
+    checks, _ = check_claims("Deutschland erhöht den Haushalt auf 150 Milliarden Euro [1].", passages, book)
+    assert not checks[0].supported and "150" in checks[0].missing
+    assert render(checks) == ""
+
+
+def test_wrong_passage_number_is_moved(passages: list[Passage], book: NameBook) -> None:
+    checks, notes = check_claims("Der Haushalt beträgt 124 Milliarden Euro [2].", passages, book)
+    assert checks[0].cited == (1,) and checks[0].supported
+    assert any("moved" in n for n in notes)
+
+
+def test_citation_quotes_map_to_the_source(passages: list[Passage], book: NameBook, original_text: str) -> None:
+    checks, _ = check_claims("Der Haushalt beträgt 124 Milliarden Euro [1]. Island trat bei [2].", passages, book)
+    for c in citations_for(checks, passages):
+        assert original_text[c.start:c.end] == c.quote
+
+
+def test_names_are_checked_across_languages(book: NameBook) -> None:
+    passage = "Das Memorandum des Verbandes „Multi Role Tanker Transport“ wurde um Schweden erweitert."
+    assert missing_facts("Sweden joined the Multi Role Tanker Transport.", passage, book) == []
+    assert missing_facts("Finland joined the Multi Role Tanker Transport.", passage, book) == ["place:finnland"]
+    assert missing_facts("Mark Rutte said so.", passage, book)  # a name from elsewhere in the corpus

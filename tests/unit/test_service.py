@@ -1,0 +1,83 @@
+"""The answer pipeline with a scripted LLM and the hash-embedder index."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import load_settings
+from assistant.errors import BackendError, QuestionError
+from assistant.llm.fake import FakeLLM
+from assistant.retrieval.retriever import HybridRetriever
+from assistant.service import Assistant
+
+
+def _bot(retriever: HybridRetriever, llm: FakeLLM | None, **over: object) -> Assistant:
+    settings = load_settings(None, **over)  # type: ignore[arg-type]
+    return Assistant(settings, retriever, llm)
+
+
+def test_answer_with_checked_citation(hash_retriever: HybridRetriever, original_text: str) -> None:
+    llm = FakeLLM(["Der Verteidigungshaushalt steigt 2026 auf 124 Milliarden Euro [1]."])
+    a = _bot(hash_retriever, llm).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
+    assert not a.refused and a.language == "de"
+    assert a.citations and "124 Milliarden Euro" in a.citations[0].quote
+    assert original_text[a.citations[0].start:a.citations[0].end] == a.citations[0].quote
+    d = a.to_dict()
+    assert set(d) == {"question", "answer", "language", "refused", "citations", "passages", "backend", "model",
+                      "timings_ms"}  # fmt: skip
+    assert set(d["timings_ms"]) == {"retrieve", "first_token", "total"}
+    system, user = llm.calls[0]
+    assert "Answer in German" in user.content and "[1]" in user.content
+
+
+def test_model_refusal_becomes_a_refusal(hash_retriever: HybridRetriever) -> None:
+    a = _bot(hash_retriever, FakeLLM(["NO_ANSWER"])).ask("Who will host the 2027 summit?")
+    assert a.refused and a.text == "The text does not say." and a.language == "en"
+    assert a.passages  # closest passages are still offered
+
+
+def test_unsupported_answer_falls_back_to_extractive(hash_retriever: HybridRetriever) -> None:
+    a = _bot(hash_retriever, FakeLLM(["Der Haushalt beträgt 999 Milliarden Euro [1]."])).ask("Wie hoch ist der Haushalt?")
+    assert not a.refused and "999" not in a.text
+    assert any("fell back" in n for n in a.notes) and a.citations
+
+
+def test_subject_pinned_from_question_is_refused(hash_retriever: HybridRetriever) -> None:
+    llm = FakeLLM(["France spends 124 billion euros on defence in 2026 [1]."])
+    a = _bot(hash_retriever, llm).ask("How much does France spend on defence?")
+    assert a.refused
+
+
+def test_backend_down_errors_or_falls_back(hash_retriever: HybridRetriever) -> None:
+    down = FakeLLM(fail="Cannot reach the server at http://127.0.0.1:9: connection refused.")
+    with pytest.raises(BackendError, match="connection refused"):
+        _bot(hash_retriever, down).ask("Wie hoch ist der Haushalt?")
+    a = _bot(hash_retriever, down, **{"llm.fallback": "extractive"}).ask("Wie hoch ist der Haushalt?")
+    assert a.backend == "extractive" and a.citations
+
+
+def test_bad_questions(hash_retriever: HybridRetriever) -> None:
+    bot = _bot(hash_retriever, None)
+    for q in ("", "   \n\t", "\x00\x01"):
+        with pytest.raises(QuestionError, match="empty"):
+            bot.ask(q)
+    with pytest.raises(QuestionError, match="limit"):
+        bot.ask("Haushalt? " * 10_000)
+
+
+def test_streaming_order(hash_retriever: HybridRetriever) -> None:
+    bot = _bot(hash_retriever, FakeLLM(["Island trat bei [1]."]))
+    kinds = [e.kind for e in bot.ask_stream("Wer ist beigetreten?")]
+    assert kinds[0] == "passages" and kinds[-1] == "answer" and "token" in kinds
+
+
+def test_chat_carries_the_previous_question(hash_retriever: HybridRetriever) -> None:
+    llm = FakeLLM(["Der Haushalt beträgt 124 Milliarden Euro [1].", "Mark Rutte [1]."])
+    session = _bot(hash_retriever, llm).chat()
+    session.ask("Wie hoch ist der Verteidigungshaushalt 2026?")
+    second = session.ask("Und wer hat das gelobt?")
+    assert second.retrieval_query.startswith("Wie hoch ist der Verteidigungshaushalt 2026?")
+    assert "Previous question: Wie hoch" in llm.calls[1][1].content
+    assert len(session.history) == 2
+    session.reset()
+    assert session.history == []
