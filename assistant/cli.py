@@ -191,6 +191,22 @@ def cmd_chat(args: argparse.Namespace) -> int:
         session.remember(answer)
 
 
+# -- serve / feedback ---------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.ui import serve
+
+    serve(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from assistant.ui.feedback import cli_export
+
+    return int(cli_export(_settings(args), Path(args.out)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assistant", description="Cited Q&A over a document, offline.")
     p.add_argument("--profile", help="settings profile name or YAML file")
@@ -226,6 +242,18 @@ def build_parser() -> argparse.ArgumentParser:
             a.set_defaults(func=cmd_chat)
         a.add_argument("--backend", choices=["llamacpp", "ollama", "openai", "extractive", "fake"])
         a.add_argument("--model", help="registry name, GGUF path, or the server's model name")
+
+    v = sub.add_parser("serve", help="start the web UI")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=7860)
+    v.add_argument("--backend", choices=["llamacpp", "ollama", "openai", "extractive", "fake"])
+    v.add_argument("--model")
+    v.set_defaults(func=cmd_serve)
+
+    f = sub.add_parser("feedback", help="turn UI feedback into eval cases")
+    f.add_argument("action", choices=["export"])
+    f.add_argument("--out", default="evals/feedback.jsonl")
+    f.set_defaults(func=cmd_feedback)
     return p
 
 

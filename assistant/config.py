@@ -90,6 +90,7 @@ class AnswerSettings(_Section):
     passages: int = 3
     chars_per_passage: int = 420
     follow_up: Literal["carry", "always", "none"] = "carry"
+    min_support: float = 0.3
 
 
 class Settings(_Section):

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.citations import check_claims, citations_for, render
+from assistant.answer.citations import NO_SUPPORT, check_claims, citations_for, render
 from assistant.answer.extractive import best_sentences, extractive_answer
 from assistant.answer.facts import NameBook, facts
 from assistant.answer.lang import detect_language
@@ -167,7 +167,12 @@ class Assistant:
         embed = self.retriever.embedder.embed_query
         draft.raw = raw
         checks, notes = check_claims(
-            raw, draft.passages, self.names, embed=embed, sentence_vectors=self.retriever.index.sentence_vectors
+            raw,
+            draft.passages,
+            self.names,
+            embed=embed,
+            sentence_vectors=self.retriever.index.sentence_vectors,
+            min_support=self.settings.answer.min_support,
         )
         draft.notes.extend(notes)
         for c in checks:
@@ -175,10 +180,11 @@ class Assistant:
                 draft.notes.append(f"removed unsupported sentence: {c.sentence!r} (missing {', '.join(c.missing)})")
         if not any(c.supported for c in checks):
             missing = {m for c in checks for m in c.missing}
-            if missing & facts(draft.question, self.names):
+            if missing & facts(draft.question, self.names) or missing == {NO_SUPPORT}:
                 # The model pinned the question's subject (say "France") onto a
-                # passage about something else: the text does not answer it.
-                draft.notes.append("the question's subject is not in the passages; refused")
+                # passage about something else, or said something no passage
+                # says at all: the text does not answer the question.
+                draft.notes.append("no passage supports the model's answer; refused")
                 return self._finish(draft, refusal_text(draft.language), True, (), t0)
             draft.notes.append("no sentence passed the citation check; fell back to extractive")
             text, cites = self._extractive(draft)

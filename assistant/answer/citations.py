@@ -25,6 +25,7 @@ _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„“(\d])")
 
 Embed = Callable[[str], Sequence[float]]
+NO_SUPPORT = "(no sentence of the passage says this)"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def check_claims(
     *,
     embed: Embed | None = None,
     sentence_vectors: dict[str, np.ndarray] | None = None,
+    min_support: float = 0.0,
 ) -> tuple[list[ClaimCheck], list[str]]:
     """Repair and check each claim; return the checks and notes."""
     notes: list[str] = []
@@ -128,6 +130,9 @@ def check_claims(
                     cited, missing = [p.n], []
                     break
         quote = best_support(sentence, passages, vec, vectors, only=cited) if cited else None
+        if quote is not None and quote[2] < min_support and not missing:
+            # No fact is wrong, but nothing in the passage says anything like it.
+            missing = [NO_SUPPORT]
         checks.append(
             ClaimCheck(sentence, tuple(cited), not missing, tuple(missing), (quote[0], quote[1]) if quote else None)
         )

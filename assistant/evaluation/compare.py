@@ -18,6 +18,8 @@ from assistant.evaluation.report import fmt, fmt_ms, md_cell
 
 # Differences smaller than this are noise from rounding, not a change.
 _EPS = 1e-9
+# Latency jitters between identical runs; a smaller relative change is "≈".
+LATENCY_TOLERANCE = 0.05
 
 
 def load_results(path: Path | str) -> dict[str, Any]:
@@ -49,6 +51,8 @@ def _row(label: str, a: Any, b: Any, *, lower_is_better: bool, ms: bool, metric:
     if a is None or b is None:
         return f"| {label} | {shown_a} | {shown_b} | n/a | |"
     delta = float(b) - float(a)
+    if ms and abs(delta) <= LATENCY_TOLERANCE * abs(float(a)):
+        return f"| {label} | {shown_a} | {shown_b} | {delta:+,.0f} ms | ≈ |"
     if ms:
         shown_d = f"{delta:+,.0f} ms"
     elif metric == "mrr@10":
@@ -67,7 +71,11 @@ def _name(results: Mapping[str, Any], fallback: str) -> str:
 
 
 def compare(results_a: Mapping[str, Any], results_b: Mapping[str, Any]) -> str:
-    """Markdown: metrics of A and B with deltas (B − A), then per-case flips."""
+    """Markdown: metrics of A and B with deltas (B − A), then per-case flips.
+
+    Latency changes within ``LATENCY_TOLERANCE`` (relative) are marked "≈"
+    rather than improved/regressed, since timings jitter between runs.
+    """
     sa, sb = results_a.get("summary") or {}, results_b.get("summary") or {}
     name_a, name_b = _name(results_a, "A"), _name(results_b, "B")
     out = [f"# Eval comparison: {md_cell(name_a)} → {md_cell(name_b)}", ""]

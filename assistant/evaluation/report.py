@@ -120,6 +120,15 @@ def _run_line(config: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _latency_cells(block: Mapping[str, Any]) -> list[str]:
+    """p50, p95 of each stage for one summary block, formatted."""
+    cells = []
+    for key in LATENCY_KEYS:
+        lat = (block.get("latency_ms") or {}).get(key) or {}
+        cells += [fmt_ms(lat.get("p50")), fmt_ms(lat.get("p95"))]
+    return cells
+
+
 # -- Markdown -------------------------------------------------------------------
 def md_cell(text: Any) -> str:
     """Table-cell safe, and raw HTML neutralised (renderers pass it through)."""
@@ -139,14 +148,10 @@ def render_markdown(results: EvalRun | Mapping[str, Any]) -> str:
     for metric in ("n", *SCALAR_METRICS):
         out.append(f"| {LABELS[metric]} | " + " | ".join(fmt(metric, b.get(metric)) for _, b in cols) + " |")
 
-    out += ["", "## Latency", "", "| stage | " + " | ".join(f"{t} p50 | {t} p95" for t, _ in cols) + " |"]
-    out.append("|---|" + "---:|" * (2 * len(cols)))
-    for key in LATENCY_KEYS:
-        cells = []
-        for _, block in cols:
-            lat = (block.get("latency_ms") or {}).get(key) or {}
-            cells += [fmt_ms(lat.get("p50")), fmt_ms(lat.get("p95"))]
-        out.append(f"| {key} | " + " | ".join(cells) + " |")
+    out += ["", "## Latency", "", "| questions | " + " | ".join(f"{k} p50 | {k} p95" for k in LATENCY_KEYS) + " |"]
+    out.append("|---|" + "---:|" * (2 * len(LATENCY_KEYS)))
+    for title, block in cols:
+        out.append(f"| {title} | " + " | ".join(_latency_cells(block)) + " |")
 
     failures = failed_cases(res)
     errors = [c for c in res.get("cases", []) if c.get("error")]
@@ -273,8 +278,9 @@ def histogram_svg(title: str, values_ms: Sequence[float], bins: int | None = Non
     label_every = max(1, n_bins // 5)
     for i in range(0, n_bins + 1, label_every):
         x = left + i * bar_w
+        anchor = "start" if i == 0 else "end" if i == n_bins else "middle"
         parts.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 16}" class="tick" text-anchor="middle">'
+            f'<text x="{x:.1f}" y="{top + plot_h + 16}" class="tick" text-anchor="{anchor}">'
             f"{_e(fmt_ms(lo + i * step))}</text>"
         )
     parts.append(
@@ -302,6 +308,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 6px 10px; text-align: le
 th { background: var(--bg); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.na { color: var(--muted); }
+.single { max-width: 640px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
 .chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
 .chart text { font-family: inherit; fill: var(--fg); }
@@ -318,7 +325,8 @@ td.na { color: var(--muted); }
 .tag.ok { background: #d1fae5; color: var(--ok); }
 .err { color: var(--bad); font-weight: 600; }
 ul.q { margin: 0; padding-left: 16px; }
-ul.q li { margin-bottom: 4px; }
+ul.q li { margin-bottom: 6px; }
+.quote { border-left: 3px solid #c7d2fe; padding: 1px 0 1px 8px; margin: 4px 0; color: #374151; }
 .src { color: var(--muted); font-size: 11px; font-family: ui-monospace, Menlo, Consolas, monospace; }
 .muted { color: var(--muted); }
 """
@@ -357,22 +365,15 @@ def _summary_table(summary: Mapping[str, Any]) -> str:
 
 
 def _latency_table(summary: Mapping[str, Any]) -> str:
-    cols = columns(summary)
     head = (
-        "<tr><th>stage</th>"
-        + "".join(f'<th class="num">{_e(t)} p50</th><th class="num">{_e(t)} p95</th>' for t, _ in cols)
+        "<tr><th>questions</th>"
+        + "".join(f'<th class="num">{_e(k)} p50</th><th class="num">{_e(k)} p95</th>' for k in LATENCY_KEYS)
         + "</tr>"
     )
     rows = []
-    for key in LATENCY_KEYS:
-        cells = []
-        for _, block in cols:
-            lat = (block.get("latency_ms") or {}).get(key) or {}
-            for p in ("p50", "p95"):
-                value = lat.get(p)
-                cls = "num na" if value is None else "num"
-                cells.append(f'<td class="{cls}">{_e(fmt_ms(value))}</td>')
-        rows.append(f"<tr><td>{_e(key)}</td>{''.join(cells)}</tr>")
+    for title, block in columns(summary):
+        cells = "".join(f'<td class="{"num na" if c == "n/a" else "num"}">{_e(c)}</td>' for c in _latency_cells(block))
+        rows.append(f"<tr><td>{_e(title)}</td>{cells}</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 
 
@@ -398,7 +399,7 @@ def _turn_cells(turn: Mapping[str, Any], retrieval_only: bool) -> tuple[str, str
         items = [_e(_passage_label(i, p)) for i, p in enumerate(turn.get("passages", [])[:5], 1)]
     else:
         items = [
-            f'<span class="src">{_e(_cite_label(c))}</span><br>„{_e(c.get("quote"))}“'
+            f'<span class="src">{_e(_cite_label(c))}</span><div class="quote">{_e(c.get("quote"))}</div>'
             for c in turn.get("citations", [])
         ]
     cites = (
@@ -411,7 +412,7 @@ def _turn_cells(turn: Mapping[str, Any], retrieval_only: bool) -> tuple[str, str
         gold += f'<div><span class="muted">expected:</span> {_e(turn["reference"])}</div>'
     quotes = turn.get("gold_quotes", [])
     if quotes:
-        gold += '<ul class="q">' + "".join(f"<li>„{_e(q)}“</li>" for q in quotes) + "</ul>"
+        gold += "".join(f'<div class="quote">{_e(q)}</div>' for q in quotes)
     return answer, cites, gold or '<span class="muted">none</span>'
 
 
@@ -469,7 +470,7 @@ def render_html(results: EvalRun | Mapping[str, Any]) -> str:
         "</div>",
         _summary_table(summary),
         "<h2>Latency</h2>",
-        '<div class="charts">',
+        '<div class="single">',
         histogram_svg("Total time per question", total_latencies(res)),
         "</div>",
         _latency_table(summary),

@@ -86,7 +86,7 @@ def test_markdown_has_tables_and_failures() -> None:
     assert "| metric | all | de | en | answerable | unanswerable |" in md
     assert "| accuracy | 50.0 % | 33.3 % | 100.0 % | 33.3 % | 100.0 % |" in md
     assert "| exact match | n/a |" in md
-    assert "| total | 100 ms | 100 ms |" in md
+    assert "| all | 5 ms | 5 ms | 50 ms | 50 ms | 100 ms | 100 ms |" in md
     assert "## Failures (2 of 4, 1 with errors)" in md
     assert "### de-evil (de, answerable)" in md and "### de-down (de, answerable)" in md
     assert "**Error:** backend &lt;down&gt; &amp; out" in md
@@ -109,7 +109,7 @@ def test_html_is_self_contained_and_escapes_everything() -> None:
     # Charts: two bar charts and the latency histogram, inline.
     assert page.count("<svg") == 3
     assert "By language" in page and "By question type" in page and "Total time per question" in page
-    assert "„124 Milliarden Euro“" in page  # the gold quote in the failures table
+    assert '<div class="quote">124 Milliarden Euro</div>' in page  # gold quote in the failures table
 
 
 def test_html_for_retrieval_only_runs() -> None:
@@ -198,3 +198,10 @@ def test_report_of_a_hand_built_squad_run() -> None:
     md = render_markdown(results)
     assert "| exact match | 100.0 % |" in md and "| F1 | 100.0 % |" in md
     assert "exact match" in render_html(results)
+
+
+def test_compare_treats_small_latency_changes_as_noise() -> None:
+    md = compare(_run("m1", total=100.0).to_dict(), _run("m1", total=103.0).to_dict())
+    assert "| latency total p50 | 100 ms | 103 ms | +3 ms | ≈ |" in md
+    md = compare(_run("m1", total=100.0).to_dict(), _run("m1", total=130.0).to_dict())
+    assert "| latency total p50 | 100 ms | 130 ms | +30 ms | ❌ regressed |" in md

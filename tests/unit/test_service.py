@@ -81,3 +81,13 @@ def test_chat_carries_the_previous_question(hash_retriever: HybridRetriever) -> 
     assert len(session.history) == 2
     session.reset()
     assert session.history == []
+
+
+@pytest.mark.parametrize("backend", ["fake", "extractive"])
+def test_answer_contract(hash_retriever: HybridRetriever, original_text: str, backend: str) -> None:
+    from tests.contract import check_answer_contract
+
+    llm = FakeLLM(["Island ist der Maritimen Sicherheitspartnerschaft beigetreten [1]."]) if backend == "fake" else None
+    bot = _bot(hash_retriever, llm)
+    for q in ("Welches Land ist der Maritimen Sicherheitspartnerschaft beigetreten?", "Which country joined?"):
+        check_answer_contract(bot.ask(q), original_text)

@@ -1,0 +1,110 @@
+"""Real answers: the default llama.cpp model, and the OpenAI-compatible
+backend against a real `llama_cpp.server` on loopback serving the 0.5B."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from assistant.llm.factory import make_llm
+from assistant.service import Assistant
+from tests.contract import check_answer_contract, check_llm_contract
+
+
+@pytest.fixture(scope="module")
+def bot(real_settings, real_retriever) -> Assistant:  # type: ignore[no-untyped-def]
+    return Assistant(real_settings, real_retriever, make_llm(real_settings))
+
+
+def test_llamacpp_contract(bot: Assistant) -> None:
+    assert bot.llm is not None
+    check_llm_contract(bot.llm)
+
+
+@pytest.mark.parametrize(
+    ("question", "needle", "lang"),
+    [
+        ("Wie hoch ist der Verteidigungshaushalt 2026?", "124", "de"),
+        ("How much military support did the allies pledge to Ukraine for 2026?", "70", "en"),
+    ],
+)
+def test_grounded_answer(bot: Assistant, original_text: str, question: str, needle: str, lang: str) -> None:
+    a = bot.ask(question)
+    check_answer_contract(a, original_text)
+    assert not a.refused and needle in a.text and a.language == lang
+    assert any(needle in c.quote for c in a.citations)
+
+
+def test_out_of_scope_is_refused(bot: Assistant) -> None:
+    a = bot.ask("Wie backe ich ein Brot mit Sauerteig?")
+    assert a.refused and a.text == "Dazu enthält der Text keine Angabe."
+    assert a.passages
+
+
+def test_multi_turn_german(bot: Assistant) -> None:
+    chat = bot.chat()
+    first = chat.ask("Wer ist der NATO-Generalsekretär?")
+    assert "Rutte" in first.text
+    second = chat.ask("Und was hat er über Deutschland gesagt?")
+    assert not second.refused
+    assert any("Germany leads" in c.quote or "Deutschland führt" in c.quote for c in second.citations)
+
+
+def test_multi_turn_english(bot: Assistant) -> None:
+    chat = bot.chat()
+    first = chat.ask("Which country joined the Multi Role Tanker Transport fleet?")
+    assert any("Schweden" in c.quote for c in first.citations)
+    second = chat.ask("What else does Pistorius want to develop with that country?")
+    assert not second.refused and second.language == "en"
+    assert any("Triebwerksentwicklung" in c.quote or "Weltraum" in c.quote for c in second.citations)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server(real_settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    from assistant.models.registry import QWEN_05B
+
+    port = _free_port()
+    model = real_settings.models_dir / QWEN_05B.filename
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--model_alias", "qwen-0.5b"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if httpx.get(url + "/v1/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("llama_cpp.server did not start in 120 s")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_openai_backend_against_llama_cpp_server(real_settings, real_retriever, llama_server, original_text) -> None:  # type: ignore[no-untyped-def]
+    settings = real_settings.with_overrides(**{"llm.backend": "openai", "llm.url": llama_server, "llm.model": "qwen-0.5b"})
+    llm = make_llm(settings)
+    assert llm is not None
+    check_llm_contract(llm)
+    a = Assistant(settings, real_retriever, llm).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
+    check_answer_contract(a, original_text)
+    assert a.backend == "openai" and "124" in a.text

@@ -1,0 +1,110 @@
+"""Backend contract tests for the fake, the remote protocols and errors.
+
+The OpenAI-compatible and Ollama backends are checked against a tiny
+HTTP server on loopback that replays recorded exchanges (the real
+OpenAI-compatible server is exercised in the integration tests), and we
+check the request each backend sends.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from assistant.errors import BackendError
+from assistant.llm.fake import FakeLLM
+from assistant.llm.remote import OllamaLLM, OpenAICompatLLM
+from tests.contract import check_llm_contract
+
+OPENAI_SSE = (
+    'data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"}}]}\n\n'
+    'data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"124 Milliarden"}}]}\n\n'
+    'data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":" Euro [1]."}}]}\n\n'
+    "data: [DONE]\n\n"
+)
+# Recorded from `ollama serve` 0.x /api/chat with stream=true (NDJSON).
+OLLAMA_NDJSON = (
+    '{"model":"qwen2.5:1.5b","created_at":"2026-07-08T10:00:00Z","message":{"role":"assistant","content":"124"},"done":false}\n'
+    '{"model":"qwen2.5:1.5b","created_at":"2026-07-08T10:00:00Z","message":{"role":"assistant","content":" Milliarden Euro [1]."},"done":false}\n'
+    '{"model":"qwen2.5:1.5b","created_at":"2026-07-08T10:00:01Z","message":{"role":"assistant","content":""},"done":true,"total_duration":1}\n'
+)
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    requests: list[tuple[str, dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append((self.path, body))
+        if self.path == "/v1/chat/completions":
+            payload, ctype = OPENAI_SSE, "text/event-stream"
+        elif self.path == "/api/chat":
+            payload, ctype = OLLAMA_NDJSON, "application/x-ndjson"
+        else:
+            self.send_error(404)
+            return
+        data = payload.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    _Recorder.requests = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_fake_contract() -> None:
+    check_llm_contract(FakeLLM(["Der Haushalt beträgt 124 Milliarden Euro [1]."]))
+
+
+def test_openai_contract_and_request(server: str) -> None:
+    llm = OpenAICompatLLM(server, "qwen-0.5b", api_key="k")
+    check_llm_contract(llm)
+    assert "".join(llm.stream([], max_tokens=5)) == "124 Milliarden Euro [1]."
+    path, body = _Recorder.requests[0]
+    assert path == "/v1/chat/completions"
+    assert body["stream"] is True and body["model"] == "qwen-0.5b" and body["temperature"] == 0.0
+    assert body["messages"][0] == {"role": "system", "content": "You are terse."}
+
+
+def test_ollama_contract_and_request(server: str) -> None:
+    llm = OllamaLLM(server, "qwen2.5:1.5b")
+    check_llm_contract(llm)
+    path, body = _Recorder.requests[0]
+    assert path == "/api/chat" and body["stream"] is True
+    assert body["options"] == {"temperature": 0.0, "num_predict": 24}
+
+
+@pytest.mark.parametrize("cls", [OpenAICompatLLM, OllamaLLM])
+def test_server_down_is_a_clear_error(cls: type[OpenAICompatLLM]) -> None:
+    llm = cls(f"http://127.0.0.1:{_free_port()}", "m", timeout_s=2)
+    with pytest.raises(BackendError, match="connection refused.*extractive"):
+        list(llm.stream([]))
+
+
+def test_missing_url_is_a_clear_error() -> None:
+    with pytest.raises(BackendError, match="URL"):
+        OpenAICompatLLM("", "m")
