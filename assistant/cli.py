@@ -191,6 +191,42 @@ def cmd_chat(args: argparse.Namespace) -> int:
         session.remember(answer)
 
 
+# -- eval -------------------------------------------------------------------------
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from assistant.evaluation.command import EvalRequest, run_request, text_progress
+    from assistant.evaluation.compare import compare, load_results
+    from assistant.evaluation.runner import fail_under
+
+    if args.compare:
+        print(compare(load_results(Path(args.compare[0])), load_results(Path(args.compare[1]))))
+        return 0
+    settings = _settings(args)
+    files = [Path(f) for f in args.files] or ([] if args.squad else [settings.root / "evals" / "summit.jsonl"])
+    req = EvalRequest(
+        files=files,
+        squad=Path(args.squad) if args.squad else None,
+        questions_from=Path(args.questions_from) if args.questions_from else None,
+        limit=args.limit,
+        retrieval_only=args.retrieval_only,
+        out=Path(args.out) if args.out else None,
+    )
+    run, paths = run_request(settings, req, text_progress())
+    s = run.summary
+    keys = ["n", "hit@1", "hit@5", "mrr@10", "accuracy", "exact_match", "f1", "citation_precision",
+            "citation_recall", "refusal_rate", "false_refusal_rate", "language_match"]  # fmt: skip
+    print("  ".join(f"{k}={s[k]:.3f}" if isinstance(s[k], float) else f"{k}={s[k]}" for k in keys))
+    print(f"reports: {paths['html']}  {paths['markdown']}  {paths['json']}")
+    try:
+        failures = fail_under(s, args.fail_under or [])
+    except ValueError as err:
+        raise AssistantError(str(err)) from err
+    for msg in failures:
+        _err(f"FAIL: {msg}")
+    return 1 if failures else 0
+
+
 # -- serve / feedback ---------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.ui import serve
@@ -242,6 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
             a.set_defaults(func=cmd_chat)
         a.add_argument("--backend", choices=["llamacpp", "ollama", "openai", "extractive", "fake"])
         a.add_argument("--model", help="registry name, GGUF path, or the server's model name")
+
+    e = sub.add_parser("eval", help="run eval sets and write reports")
+    e.add_argument("files", nargs="*", help="JSONL eval sets (default: evals/summit.jsonl)")
+    e.add_argument("--backend", choices=["llamacpp", "ollama", "openai", "extractive", "fake"])
+    e.add_argument("--model")
+    e.add_argument("--out", help="report folder (default: evals/results/<time>-<name>)")
+    e.add_argument("--squad", help="a SQuAD v1.1 JSON file: its paragraphs become a temporary corpus")
+    e.add_argument("--questions-from", help="parallel SQuAD file to take the question texts from (cross-lingual)")
+    e.add_argument("--limit", type=int, help="only the first N cases (SQuAD: paragraphs)")
+    e.add_argument("--retrieval-only", action="store_true", help="score retrieval only; no answers")
+    e.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare two runs")
+    e.add_argument("--fail-under", action="append", metavar="METRIC=VALUE", help="exit 1 if a metric falls short")
+    e.set_defaults(func=cmd_eval)
 
     v = sub.add_parser("serve", help="start the web UI")
     v.add_argument("--host", default="127.0.0.1")

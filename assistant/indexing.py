@@ -254,7 +254,9 @@ def load_sentence_vectors(build: Path) -> dict[str, np.ndarray]:
         rows = json.loads((build / "sentences.json").read_text())
         matrix = np.load(build / "sentences.npy")
     except (OSError, ValueError) as err:
-        raise IndexError_(f"Sentence vectors in {build} are missing or corrupt. Run `assistant index --rebuild`.") from err
+        raise IndexError_(
+            f"Sentence vectors in {build} are missing or corrupt. Run `assistant index --rebuild`."
+        ) from err
     if len(rows) != len(matrix):
         raise IndexError_(f"Sentence vectors in {build} do not match their rows. Run `assistant index --rebuild`.")
     grouped: dict[str, list[int]] = {}

@@ -217,4 +217,3 @@ class Assistant:
             retrieval_query=draft.query,
             raw_text=draft.raw,
         )
-

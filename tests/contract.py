@@ -34,8 +34,8 @@ def check_answer_contract(answer: object, original_text: str) -> None:
     assert d["language"] in {"de", "en"} and isinstance(d["refused"], bool) and d["answer"].strip()
     for c in d["citations"]:
         assert set(c) == {"n", "chunk_id", "source", "section", "start", "end", "quote"}
-        assert original_text[c["start"]:c["end"]] == c["quote"]
+        assert original_text[c["start"] : c["end"]] == c["quote"]
     for p in d["passages"]:
-        assert original_text[p["start"]:p["end"]] == p["text"]
+        assert original_text[p["start"] : p["end"]] == p["text"]
     if not d["refused"]:
         assert d["citations"], "a non-refused answer carries at least one citation"

@@ -22,6 +22,7 @@ from assistant.retrieval.analyzer import tokenize
 from assistant.types import Citation
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_TRAILING_MARKS = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„“(\d])")
 
 Embed = Callable[[str], Sequence[float]]
@@ -52,7 +53,9 @@ def split_claims(answer: str) -> list[str]:
     if not text:
         return []
     # Markers after the full stop ("… Euro. [1]") belong to the sentence before.
-    text = re.sub(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ", text)
+    text = re.sub(
+        r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ", text
+    )
     return [s.strip() for s in _SENT_SPLIT.split(text) if s.strip()]
 
 

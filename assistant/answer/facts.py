@@ -89,7 +89,7 @@ def facts(sentence: str, book: NameBook) -> set[str]:
 def supported(fact: str, evidence_folded: str) -> bool:
     padded = f" {evidence_folded} "
     if fact.startswith("place:"):
-        de = fact[len("place:"):]
+        de = fact[len("place:") :]
         return f" {de} " in padded or any(f" {en} " in padded for en, d in GAZETTEER.items() if d == de)
     if " " in fact:
         return all(f" {part} " in padded for part in fact.split())

@@ -81,7 +81,7 @@ class OpenAICompatLLM(_HTTPBackend):
             "stream": True,
         }
         base = self.url if self.url.endswith("/v1") else self.url + "/v1"
-        path = base[len(self.url):] + "/chat/completions"
+        path = base[len(self.url) :] + "/chat/completions"
         for line in self._post_stream(path, body):
             if not line.startswith("data:"):
                 continue

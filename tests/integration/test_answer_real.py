@@ -101,7 +101,9 @@ def llama_server(real_settings) -> Iterator[str]:  # type: ignore[no-untyped-def
 
 
 def test_openai_backend_against_llama_cpp_server(real_settings, real_retriever, llama_server, original_text) -> None:  # type: ignore[no-untyped-def]
-    settings = real_settings.with_overrides(**{"llm.backend": "openai", "llm.url": llama_server, "llm.model": "qwen-0.5b"})
+    settings = real_settings.with_overrides(
+        **{"llm.backend": "openai", "llm.url": llama_server, "llm.model": "qwen-0.5b"}
+    )
     llm = make_llm(settings)
     assert llm is not None
     check_llm_contract(llm)

@@ -61,7 +61,7 @@ def test_wrong_passage_number_is_moved(passages: list[Passage], book: NameBook) 
 def test_citation_quotes_map_to_the_source(passages: list[Passage], book: NameBook, original_text: str) -> None:
     checks, _ = check_claims("Der Haushalt beträgt 124 Milliarden Euro [1]. Island trat bei [2].", passages, book)
     for c in citations_for(checks, passages):
-        assert original_text[c.start:c.end] == c.quote
+        assert original_text[c.start : c.end] == c.quote
 
 
 def test_names_are_checked_across_languages(book: NameBook) -> None:

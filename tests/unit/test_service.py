@@ -21,7 +21,7 @@ def test_answer_with_checked_citation(hash_retriever: HybridRetriever, original_
     a = _bot(hash_retriever, llm).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
     assert not a.refused and a.language == "de"
     assert a.citations and "124 Milliarden Euro" in a.citations[0].quote
-    assert original_text[a.citations[0].start:a.citations[0].end] == a.citations[0].quote
+    assert original_text[a.citations[0].start : a.citations[0].end] == a.citations[0].quote
     d = a.to_dict()
     assert set(d) == {"question", "answer", "language", "refused", "citations", "passages", "backend", "model",
                       "timings_ms"}  # fmt: skip
@@ -37,7 +37,9 @@ def test_model_refusal_becomes_a_refusal(hash_retriever: HybridRetriever) -> Non
 
 
 def test_unsupported_answer_falls_back_to_extractive(hash_retriever: HybridRetriever) -> None:
-    a = _bot(hash_retriever, FakeLLM(["Der Haushalt beträgt 999 Milliarden Euro [1]."])).ask("Wie hoch ist der Haushalt?")
+    a = _bot(hash_retriever, FakeLLM(["Der Haushalt beträgt 999 Milliarden Euro [1]."])).ask(
+        "Wie hoch ist der Haushalt?"
+    )
     assert not a.refused and "999" not in a.text
     assert any("fell back" in n for n in a.notes) and a.citations
 
