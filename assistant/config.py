@@ -63,13 +63,24 @@ class StoreSettings(_Section):
 
 
 class RetrievalSettings(_Section):
+    """Hybrid retrieval; the defaults are tuned on XQuAD and the summit set.
+
+    See ``assistant/retrieval/retriever.py`` for how the score is built and
+    ``evals/results/retrieval-*.md`` for the measurements behind each value.
+    ``min_dense_score`` comes from ``assistant/retrieval/calibration.json``
+    and is only meaningful for the embedding model it was calibrated with.
+    """
+
     top_k: int = 5
     candidates: int = 20
+    fusion: Literal["score", "rrf"] = "score"
     rrf_k: int = 60
     dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    cross_lingual_bm25_weight: float = 0.25
-    min_dense_score: float = 0.0
+    bm25_weight: float = 0.15
+    cross_lingual_bm25_weight: float = 0.05
+    sentence_weight: float = 0.5
+    lead_weight: float = 0.1
+    min_dense_score: float = 0.19
 
 
 class LLMSettings(_Section):

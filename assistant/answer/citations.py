@@ -18,12 +18,12 @@ import numpy as np
 
 from assistant.answer.facts import NameBook, missing_facts
 from assistant.answer.passages import Passage
+from assistant.ingest.chunk import split_sentences
 from assistant.retrieval.analyzer import tokenize
 from assistant.types import Citation
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _TRAILING_MARKS = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„“(\d])")
 
 Embed = Callable[[str], Sequence[float]]
 NO_SUPPORT = "(no sentence of the passage says this)"
@@ -53,10 +53,9 @@ def split_claims(answer: str) -> list[str]:
     if not text:
         return []
     # Markers after the full stop ("… Euro. [1]") belong to the sentence before.
-    text = re.sub(
-        r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ", text
-    )
-    return [s.strip() for s in _SENT_SPLIT.split(text) if s.strip()]
+    text = _TRAILING_MARKS.sub(lambda m: " " + m.group(2).strip() + m.group(1) + " ", text).strip()
+    # pysbd knows "8. Juli", "124 Mrd. Euro" and "z. B." are not sentence ends.
+    return [text[a:b].strip() for a, b in split_sentences(text, "de") if text[a:b].strip()]
 
 
 def _content(text: str) -> set[str]:

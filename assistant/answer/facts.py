@@ -22,7 +22,8 @@ from assistant.evaluation.normalize import normalize
 from assistant.retrieval.analyzer import STOP_WORDS
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
-_CODE = re.compile(r"\b(?:[A-ZÄÖÜ]{2,}[\w-]*|[A-Za-z]+-?\d[\w-]*|\d+[A-Za-z][\w-]*)\b")
+_TOKEN = re.compile(r"[\w][\w-]*[\w]|[\w]")
+_MAGNITUDE = frozenset({"millionen", "milliarden", "tausend"})
 _CAP_RUN = re.compile(r"\b[A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)+")
 _SENT_START_FILLERS = frozenset(
     "der die das den dem des ein eine einer und oder the a an and or in im am auf bei mit von vom zu zur zum "
@@ -48,6 +49,32 @@ def _fold(text: str) -> str:
     return normalize(text)
 
 
+def codes(text: str) -> list[str]:
+    """Acronyms and type codes: NATO, HALO, P-8A, MQ-4C, AIM-120C-8-AMRAAM.
+
+    From "NATO-Gipfel" only "NATO" is a code: a hyphenated token is cut at
+    the first part that is an ordinary word.
+    """
+    out: list[str] = []
+    for token in _TOKEN.findall(text):
+        kept: list[str] = []
+        for part in token.split("-"):
+            if any(ch.islower() for ch in part) and not any(ch.isdigit() for ch in part):
+                break  # an ordinary word ends the code
+            kept.append(part)
+        code = "-".join(kept)
+        has_digit_letter = any(ch.isdigit() for ch in code) and any(ch.isalpha() for ch in code)
+        if has_digit_letter or any(p.isupper() and len(p) >= 2 for p in kept):
+            out.append(code)
+    return out
+
+
+def _capitalised_words(sentence: str) -> set[str]:
+    """Folded words written with a capital letter, except a sentence's first."""
+    words = _TOKEN.findall(sentence)
+    return {_fold(w) for i, w in enumerate(words) if i > 0 and w[:1].isupper()}
+
+
 @dataclass(frozen=True)
 class NameBook:
     """Names known from the corpus (folded), used to spot name facts."""
@@ -66,7 +93,7 @@ class NameBook:
                 words = [w for w in words if w.lower() not in _SENT_START_FILLERS and w.lower() not in STOP_WORDS]
                 if len(words) >= 2:
                     found.update(_fold(w) for w in words if len(w) >= 3)
-            found.update(_fold(c) for c in _CODE.findall(text))
+            found.update(_fold(c) for c in codes(text))
         return cls(frozenset(f for f in found if f and not _NUMBER.match(f)))
 
 
@@ -74,11 +101,14 @@ def facts(sentence: str, book: NameBook) -> set[str]:
     """Folded facts that the cited passage must contain."""
     folded = _fold(sentence)
     tokens = folded.split()
-    out = {t for t in tokens if _NUMBER.match(t)}
-    out.update(f for f in (_fold(c) for c in _CODE.findall(sentence)) if f and not _NUMBER.match(f))
+    out = {t for t in tokens if _NUMBER.match(t) or t in _MAGNITUDE}
+    out.update(f for f in (_fold(c) for c in codes(sentence)) if f and not _NUMBER.match(f))
     padded = f" {folded} "
+    capitalised = _capitalised_words(sentence)
     for name in book.names:
-        if f" {name} " in padded:
+        # A name counts only where the answer writes it as one (capitalised):
+        # "the 2026 NATO summit" must not turn "summit" into a name.
+        if f" {name} " in padded and all(part in capitalised or part.isdigit() for part in name.split()):
             out.add(name)
     for en, de in GAZETTEER.items():
         if f" {en} " in padded or f" {de} " in padded:

@@ -15,10 +15,18 @@ from assistant.answer.passages import Passage
 from assistant.llm.base import Message
 
 SYSTEM_PROMPT = (
-    "You answer questions about a document using only the numbered passages given. "
-    "Answer in one or two short sentences. After each statement put the number of the passage "
-    "that supports it in square brackets, like [1]. Copy numbers, dates and names exactly as in the passage. "
-    "If the passages do not contain the answer, reply only: NO_ANSWER"
+    "You answer questions about a German document using only the numbered passages given.\n"
+    "Rules: answer in one short sentence, in the language asked for. Put the number of the passage that "
+    "supports the answer in square brackets, like [1]. Copy numbers, dates and names exactly from the passage. "
+    "If the passages do not contain the answer, reply only: NO_ANSWER\n\n"
+    "Example:\n"
+    "Passages:\n[1] Die Stadt erhöht ihren Haushalt 2025 auf 3 Millionen Euro.\n[2] Bürgermeisterin ist Anna Berg.\n"
+    "Question: How big is the city's budget in 2025?\nAnswer in English.\n"
+    "Answer: The city's budget rises to 3 million euros in 2025 [1].\n\n"
+    "Question: Wer ist Bürgermeisterin?\nAnswer in German.\n"
+    "Answer: Bürgermeisterin ist Anna Berg [2].\n\n"
+    "Question: Wie viele Einwohner hat die Stadt?\nAnswer in German.\n"
+    "Answer: NO_ANSWER"
 )
 
 REFUSALS = {
@@ -60,6 +68,6 @@ def build_messages(
         context = f"Previous question: {q}\nPrevious answer: {a}\n\n"
     user = (
         "Passages:\n" + "\n".join(lines) + "\n\n" + context + f"Question: {question}\n"
-        f"Answer in {LANGUAGE_NAMES.get(language, 'English')}, briefly, with [n] citations."
+        f"Answer in {LANGUAGE_NAMES.get(language, 'English')}."
     )
     return [Message("system", SYSTEM_PROMPT), Message("user", user)]

@@ -192,7 +192,7 @@ def _ask_case(case: Case, answerer: Answerer) -> CaseResult:
                 citations=tuple(answer.citations),
                 passages=passages,
                 timings_ms=dict(answer.timings_ms),
-                notes=tuple(answer.notes),
+                notes=tuple(answer.notes) + ((f"model said: {answer.raw_text}",) if answer.raw_text else ()),
             )
         )
         history.append((gold.question, answer.text))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +28,12 @@ class ChunkParams:
     overlap_sentences: int = 1
 
     def as_dict(self) -> dict[str, Any]:
-        return {"max_chars": self.max_chars, "min_chars": self.min_chars, "overlap_sentences": self.overlap_sentences}
+        return {
+            "max_chars": self.max_chars,
+            "min_chars": self.min_chars,
+            "overlap_sentences": self.overlap_sentences,
+            "version": CHUNKER_VERSION,
+        }
 
 
 @lru_cache(maxsize=2)
@@ -37,8 +43,32 @@ def _segmenter(lang: str) -> Any:
     return pysbd.Segmenter(language=lang if lang in {"de", "en"} else "de", clean=False)
 
 
+CHUNKER_VERSION = 2
+# pysbd ends a sentence after "8." in "am 7. und 8. Juli" and after some
+# abbreviations; a span ending like this continues in the next one.
+_NOT_AN_END = re.compile(r"(?:\b\d{1,2}\.|\b(?:Mrd|Mio|Nr|bzw|ca|Dr|Prof|St|vgl|z\.\s?B|u\.\s?a|d\.\s?h)\.)$")
+
+
+_FINAL = set(".!?:;\"“”»«'…)]")
+
+
+def _merge_false_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        prev = text[merged[-1][0] : merged[-1][1]].rstrip() if merged else ""
+        if merged and (_NOT_AN_END.search(prev) or prev[-1:] not in _FINAL):
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
 def split_sentences(text: str, lang: str = "de") -> list[tuple[int, int]]:
     """Sentence spans in ``text`` (pysbd may normalise, so we re-find)."""
+    return _merge_false_ends(text, _pysbd_spans(text, lang))
+
+
+def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for sent in _segmenter(lang).segment(text):

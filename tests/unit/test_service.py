@@ -27,7 +27,7 @@ def test_answer_with_checked_citation(hash_retriever: HybridRetriever, original_
                       "timings_ms"}  # fmt: skip
     assert set(d["timings_ms"]) == {"retrieve", "first_token", "total"}
     system, user = llm.calls[0]
-    assert "Answer in German" in user.content and "[1]" in user.content
+    assert "Answer in German." in user.content and "[1]" in user.content
 
 
 def test_model_refusal_becomes_a_refusal(hash_retriever: HybridRetriever) -> None:

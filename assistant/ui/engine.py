@@ -1,0 +1,226 @@
+"""Process-wide resources: models loaded once, one retriever, one model line.
+
+A Gradio server is one process serving many sessions. Loading a 1.1 GB
+GGUF or the embedding model per session (or per question) would be slow
+and would run out of memory, so the :class:`Engine` loads each model once
+and hands every session a cheap :class:`~assistant.service.Assistant`
+configured with that session's preferences. It is also the
+"assistant factory" that :func:`assistant.ui.build_app` accepts, so tests
+can build one with a hash embedder and a scripted LLM.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from assistant.answer.prompt import build_messages
+from assistant.app import build_embedder, build_retriever, index_corpus
+from assistant.config import Settings
+from assistant.embeddings.base import Embedder, Vector
+from assistant.indexing import BuildResult, LoadedIndex, Progress
+from assistant.llm.base import LLM
+from assistant.llm.factory import make_llm, model_name
+from assistant.retrieval.retriever import HybridRetriever
+from assistant.service import Assistant
+from assistant.ui.queue import LLMGate, QueuedLLM, Ticket
+from assistant.ui.session import Prefs, settings_for
+
+log = logging.getLogger("assistant.ui")
+
+# Backends whose model lives in this process and must wait in line.
+GATED_BACKENDS = frozenset({"llamacpp", "fake"})
+# Backends whose client is worth keeping (loading them costs seconds).
+CACHED_BACKENDS = frozenset({"llamacpp", "fake"})
+
+
+class CachingEmbedder:
+    """The shared embedder, serialised, with document vectors remembered by text.
+
+    Why: adding one document to the corpus rebuilds the whole index (builds
+    are atomic and simple), but only the new text needs the slow model;
+    everything else is looked up, after :meth:`seed` filled the cache from
+    the index on disk. Calls into the model are serialised because the
+    model and its query cache are not safe to share between threads.
+    """
+
+    def __init__(self, inner: Embedder, *, batch: int = 32, max_cached: int = 200_000) -> None:
+        self.inner = inner
+        self._docs: dict[str, Vector] = {}
+        self._model_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._batch = batch
+        self._max = max_cached
+        self.embedded = 0  # texts actually sent to the model, for tests and logs
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed_query(self, text: str) -> Vector:
+        with self._model_lock:
+            return self.inner.embed_query(text)
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
+        with self._cache_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._docs))
+        # One batch at a time, so that questions from other sessions get in between.
+        for i in range(0, len(missing), self._batch):
+            part = missing[i : i + self._batch]
+            with self._model_lock:
+                vectors = self.inner.embed_documents(part)
+            self.embedded += len(part)
+            with self._cache_lock:
+                self._remember(zip(part, vectors, strict=True))
+        with self._cache_lock:
+            return [self._docs[t] for t in texts]
+
+    def _remember(self, pairs: Any) -> None:
+        for text, vec in pairs:
+            if len(self._docs) >= self._max:
+                self._docs.pop(next(iter(self._docs)))
+            self._docs[text] = list(vec)
+
+    def seed(self, index: LoadedIndex) -> int:
+        """Fill the cache from a built index (chunk and sentence vectors); return how many."""
+        pairs: list[tuple[str, Any]] = []
+        for cid, chunk in index.chunks.items():
+            vectors = index.sentence_vectors.get(cid)
+            spans = chunk.sentence_spans()
+            if vectors is not None and len(vectors) == len(spans):
+                pairs += [(chunk.clean[a:b], vectors[i].tolist()) for i, (a, b, _, _) in enumerate(spans)]
+        try:  # chunk vectors sit in Chroma; a store that cannot list them just costs a re-embed
+            ids = list(index.chunks)
+            got = index.store._col.get(ids=ids, include=["embeddings"])
+            for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                pairs.append((index.chunks[cid].clean, [float(x) for x in vec]))
+        except Exception as err:  # chromadb raises assorted types; the cache is an optimisation
+            log.info("chunk vectors not seeded from the store: %s", err)
+        with self._cache_lock:
+            self._remember(pairs)
+        return len(pairs)
+
+
+LLMFactory = Callable[[Settings], "LLM | None"]
+
+
+class Engine:
+    """Models, retriever and model line for one server process."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        llm_factory: LLMFactory = make_llm,
+        gate: LLMGate | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = CachingEmbedder(embedder if embedder is not None else build_embedder(settings))
+        self.gate = gate or LLMGate()
+        self.corpus_lock = threading.Lock()  # one corpus change at a time
+        self._llm_factory = llm_factory
+        self._llms: dict[tuple[str, str, str], LLM | None] = {}
+        self._llm_lock = threading.Lock()
+        self._retriever_lock = threading.Lock()
+        self._retriever: HybridRetriever | None = None
+        self._proto: Assistant | None = None
+
+    # -- retrieval ------------------------------------------------------------
+    def retriever(self) -> HybridRetriever:
+        """The current retriever, loaded on first use."""
+        r = self._retriever
+        if r is not None:
+            return r
+        with self._retriever_lock:
+            if self._retriever is None:
+                self._load()
+            assert self._retriever is not None
+            return self._retriever
+
+    def reload(self) -> HybridRetriever:
+        """Open the index again (after a corpus change); sessions in flight keep the old one."""
+        with self._retriever_lock:
+            self._load()
+            assert self._retriever is not None
+            return self._retriever
+
+    def _load(self) -> None:
+        retriever = build_retriever(self.settings, self.embedder)
+        seeded = self.embedder.seed(retriever.index)
+        log.info(
+            "index %s: %d chunks, %d cached vectors", retriever.index.path.name, len(retriever.index.chunks), seeded
+        )
+        # Swap both at once: a request reads the prototype and gets a matching retriever.
+        self._proto = Assistant(self.settings, retriever, None)
+        self._retriever = retriever
+
+    def build_index(self, *, force: bool = False, progress: Progress | None = None) -> BuildResult:
+        """Build (atomically) and reopen the index; callers hold :attr:`corpus_lock`."""
+        result = index_corpus(self.settings, self.embedder, force=force, progress=progress)
+        self.reload()
+        return result
+
+    # -- models ---------------------------------------------------------------
+    def llm(self, settings: Settings) -> LLM | None:
+        """The LLM for these settings; a local model is loaded once per process."""
+        cfg = settings.llm
+        if cfg.backend not in CACHED_BACKENDS:
+            return self._llm_factory(settings)
+        key = (cfg.backend, model_name(settings), cfg.url)
+        with self._llm_lock:
+            if key not in self._llms:
+                log.info("loading %s model %s", cfg.backend, key[1])
+                self._llms[key] = self._llm_factory(settings)
+            return self._llms[key]
+
+    def assistant(self, prefs: Prefs, ticket: Ticket | None = None) -> Assistant:
+        """An Assistant for one request: shared retriever and model, the session's settings."""
+        settings = settings_for(self.settings, prefs)
+        self.retriever()
+        proto = self._proto
+        assert proto is not None
+        llm = self.llm(settings)
+        # A shallow copy shares the retriever and the name book (built once per index).
+        a = copy.copy(proto)
+        a.settings = settings
+        if llm is None:
+            a.llm, a.backend, a.model = None, "extractive", "none"
+        else:
+            gate = self.gate if settings.llm.backend in GATED_BACKENDS else None
+            a.llm = QueuedLLM(llm, gate, ticket or Ticket())
+            a.backend, a.model = llm.backend, llm.model
+        return a
+
+    def warm(self, prefs: Prefs) -> None:
+        """Load the index, the embedder and the session default's model, and run each once.
+
+        Why: the first visitor should not wait for 2 GB of weights, and a
+        one-token generation puts the fixed system prompt into llama.cpp's
+        KV cache, which every later prompt starts with.
+        """
+        self.retriever()
+        self.embedder.embed_query("Aufwärmen / warm-up")
+        settings = settings_for(self.settings, prefs)
+        llm = self.llm(settings)
+        if llm is None or settings.llm.backend not in GATED_BACKENDS:
+            return
+        with self.gate.hold(Ticket()):
+            stream = llm.stream(build_messages("Warm-up?", [], "de"), max_tokens=1)
+            try:
+                next(iter(stream), None)
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
