@@ -41,6 +41,7 @@ log = logging.getLogger("assistant.ui")
 
 CHAT_CONCURRENCY = 16  # answers in flight at once; the local model itself is shared through the LLMGate
 DEFAULT_CONCURRENCY = 4
+IDLE_YIELD_S = 1.0
 EXAMPLES = (
     "Auf wie viel Euro erhöht Deutschland seinen Verteidigungshaushalt 2026?",
     "Wer hat die Pressemitteilung verfasst?",
@@ -76,8 +77,11 @@ SCROLL_JS = f"""
   let tries = 0;
   const go = () => {{
     const el = document.getElementById('{render.TARGET_ID}');
-    if (el && el.offsetParent !== null) {{ el.scrollIntoView({{block: 'center'}}); }}
-    else if (tries++ < 40) {{ setTimeout(go, 100); }}
+    const box = el ? el.closest('pre.doc-text') : null;
+    if (el && box && el.offsetParent !== null) {{
+      box.scrollTop = Math.max(0, el.offsetTop - box.clientHeight / 3);
+      box.scrollIntoView({{block: 'nearest'}});
+    }} else if (tries++ < 40) {{ setTimeout(go, 100); }}
   }};
   setTimeout(go, 80);
 }}
@@ -200,7 +204,11 @@ class ChatApp:
                     with gr.Row(equal_height=True):
                         remove_pick = lab(
                             gr.Dropdown(
-                                self._doc_choices(), label=t("remove_label", d), elem_id="remove-pick", scale=3
+                                self._doc_choices(),
+                                value=None,
+                                label=t("remove_label", d),
+                                elem_id="remove-pick",
+                                scale=3,
                             ),
                             self._field_label("remove_label"),
                         )
@@ -488,10 +496,18 @@ class ChatApp:
         job.start()
         yield self._transcript(state), gr.update(value="", interactive=False), gr.update(interactive=False), state
         try:
+            idle_since = time.perf_counter()
             for batch in job.batches():
-                if any(self._apply(turn, item) for item in batch):
+                changed = [self._apply(turn, item) for item in batch]  # a list: every event must be applied
+                if any(changed):
                     turn.seconds = time.perf_counter() - t0
+                    idle_since = time.perf_counter()
                     yield self._transcript(state), gr.update(), gr.update(), state
+                elif time.perf_counter() - idle_since > IDLE_YIELD_S:
+                    # Hand control back now and then even with nothing new (say, while waiting in
+                    # line): only at a yield can Gradio close this generator when the user cancels.
+                    idle_since = time.perf_counter()
+                    yield gr.skip(), gr.skip(), gr.skip(), state
         except AssistantError as err:
             turn.error = str(err)
             gr.Warning(str(err))

@@ -28,6 +28,13 @@ from assistant.ui.session import Turn
 MARKER = re.compile(r"\[(\d{1,3})\]")
 TARGET_ID = "viewer-target"
 SNIPPET_CHARS = 220
+# A thumbs-up icon (Material Icons, Apache-2.0) as inline SVG: emoji fonts are missing on many
+# servers and kiosks, and the icon is a constant, never built from input. Thumbs-down rotates it.
+THUMB = (
+    '<svg class="thumb" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" '
+    'd="M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 '
+    '7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z"/></svg>'
+)
 
 
 def esc(value: object) -> str:
@@ -189,14 +196,16 @@ def _citation_titles(answer: Answer) -> dict[int, str]:
 
 def _feedback_html(turn: Turn, index: int, lang: str) -> str:
     if turn.feedback:
-        icon = "👍" if turn.feedback == "up" else "👎"
-        return f'<div class="feedback done">{icon} {esc(t("feedback_thanks", lang))}</div>'
+        cls = "up" if turn.feedback == "up" else "down"
+        return (
+            f'<div class="feedback done"><span class="fb {cls}">{THUMB}</span> {esc(t("feedback_thanks", lang))}</div>'
+        )
     return (
         f'<div class="feedback" data-turn="{index}"><span class="fb-prompt">{esc(t("feedback_prompt", lang))}</span>'
         f'<button type="button" class="fb up" data-action="feedback" data-rating="up" data-turn="{index}" '
-        f'title="{esc(t("feedback_up", lang))}" aria-label="{esc(t("feedback_up", lang))}">👍</button>'
+        f'title="{esc(t("feedback_up", lang))}" aria-label="{esc(t("feedback_up", lang))}">{THUMB}</button>'
         f'<button type="button" class="fb down" data-action="feedback" data-rating="down" data-turn="{index}" '
-        f'title="{esc(t("feedback_down", lang))}" aria-label="{esc(t("feedback_down", lang))}">👎</button>'
+        f'title="{esc(t("feedback_down", lang))}" aria-label="{esc(t("feedback_down", lang))}">{THUMB}</button>'
         f'<input type="text" class="fb-comment" maxlength="1000" placeholder="{esc(t("feedback_comment", lang))}">'
         "</div>"
     )
@@ -344,10 +353,13 @@ button.cite:hover { background: var(--color-accent); color: white; }
 .sources ol { list-style: none; padding: 0; margin: 0; display: flex; flex-direction: column; gap: 8px; }
 .source-head .section { font-weight: 600; }
 .source-head .src, .doc-meta code { color: var(--body-text-color-subdued); font-size: 12px; }
-blockquote.passage { margin: 4px 0 2px 0; padding: 6px 10px; border-left: 3px solid var(--color-accent);
+.transcript blockquote.passage { margin: 4px 0 2px 0 !important; padding: 6px 10px;
+  border-left: 3px solid var(--color-accent);
   background: var(--background-fill-primary); font-size: 14px; color: var(--body-text-color); }
 mark.hl { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
 mark.hl.target { background: #fb923c; outline: 2px solid #ea580c; }
+.sources li.source { margin: 0 !important; }
+.source-head { margin-bottom: 2px; }
 button.link, button.passage-link { border: none; background: none; color: var(--color-accent); cursor: pointer;
   padding: 0; font-size: 13px; text-decoration: underline; }
 .refusal { padding: 6px 0; }
@@ -359,6 +371,10 @@ button.link, button.passage-link { border: none; background: none; color: var(--
 .notes { margin-top: 6px; font-size: 12px; color: var(--body-text-color-subdued); }
 .meta { margin-top: 6px; font-size: 11px; color: var(--body-text-color-subdued); }
 .feedback { display: flex; align-items: center; gap: 6px; margin-top: 6px; font-size: 13px; flex-wrap: wrap; }
+.fb.down .thumb { transform: rotate(180deg); }
+.fb.up { color: #047857; }
+.fb.down { color: #b91c1c; }
+.feedback.done .fb { display: inline-flex; vertical-align: middle; }
 .feedback button.fb { border: 1px solid var(--border-color-primary); background: var(--background-fill-primary);
   border-radius: 8px; cursor: pointer; padding: 1px 8px; font-size: 15px; }
 .feedback .fb-comment { flex: 1; min-width: 160px; font-size: 13px; padding: 3px 6px; border-radius: 6px;
@@ -366,15 +382,18 @@ button.link, button.passage-link { border: none; background: none; color: var(--
 .feedback.done { color: #047857; }
 .error-box { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; border-radius: 8px; padding: 8px 12px; }
 .info-box { background: #ecfdf5; color: #065f46; border: 1px solid #a7f3d0; border-radius: 8px; padding: 8px 12px; }
-.viewer .doc-meta { border-collapse: collapse; margin-bottom: 10px; font-size: 14px; }
+.viewer table.doc-meta { border-collapse: collapse; margin-bottom: 10px; font-size: 14px; width: auto; }
+.viewer table.doc-meta th, .viewer table.doc-meta td { border: none !important; padding: 2px 12px 2px 0 !important;
+  background: none !important; }
 .viewer .doc-meta th { text-align: left; padding: 2px 12px 2px 0; color: var(--body-text-color-subdued);
   font-weight: 500; }
-pre.doc-text { white-space: pre-wrap; word-wrap: break-word; font-family: inherit; font-size: 15px; line-height: 1.6;
+pre.doc-text { position: relative; white-space: pre-wrap; word-wrap: break-word; font-family: inherit;
+  font-size: 15px; line-height: 1.6;
   max-height: 70vh; overflow-y: auto; padding: 12px 16px; border: 1px solid var(--border-color-primary);
   border-radius: 8px; background: var(--background-fill-primary); margin: 0; }
 table.grid { border-collapse: collapse; width: 100%; font-size: 14px; }
-table.grid th, table.grid td { border-bottom: 1px solid var(--border-color-primary); padding: 4px 8px;
-  text-align: left; }
+table.grid th, table.grid td { border: none !important; border-bottom: 1px solid var(--border-color-primary) !important;
+  padding: 4px 8px !important; text-align: left; background: none !important; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 8px 0; }
 .card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 8px 14px; min-width: 110px;
   background: var(--background-fill-secondary); }

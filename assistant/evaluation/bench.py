@@ -1,0 +1,276 @@
+"""``make bench``: speed and accuracy, side by side, on this machine.
+
+Each pipeline row runs in its own process (so peak RSS is its own) on the
+same summit questions; the parent also times a cold ``assistant ask``,
+``assistant --help``, ``assistant serve`` until ready, and index builds.
+Results go to ``evals/results/bench-<date>.json`` and ``.md``.
+
+    python -m assistant.evaluation.bench --out evals/results [--limit N]
+    python -m assistant.evaluation.bench --row ours-1.5b --limit N --json F   (one row; used internally)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROWS = ("ours-1.5b", "ours-0.5b", "ours-extractive", "naive-llama-index-1.5b")
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def _cases(settings: Any, limit: int | None) -> tuple[list[Any], dict[str, str]]:
+    """Single-turn answerable and unanswerable summit cases (multi-turn: first turn)."""
+    from dataclasses import replace
+
+    from assistant.evaluation.evalset import load_evalset
+    from assistant.evaluation.runner import load_cases
+    from assistant.indexing import load_corpus
+
+    texts = {d.source: d.text for d in load_corpus(settings.corpus_dir, settings.root)}
+    cases, _ = load_evalset(settings.root / "evals" / "summit.jsonl", texts)
+    single = [replace(c, turns=()) if c.turns else c for c in cases]
+    return load_cases(single, texts, limit=limit), texts
+
+
+def run_row(row: str, limit: int | None) -> dict[str, Any]:
+    from assistant.app import build_retriever
+    from assistant.config import load_settings
+    from assistant.evaluation.naive import NaiveLlamaIndex
+    from assistant.evaluation.runner import run_eval
+    from assistant.indexing import load_corpus
+    from assistant.llm.factory import make_llm
+    from assistant.llm.metered import MeteredLLM
+    from assistant.service import Assistant
+
+    over = {
+        "ours-1.5b": {"llm.backend": "llamacpp", "llm.model": "qwen2.5-coder-1.5b"},
+        "ours-0.5b": {"llm.backend": "llamacpp", "llm.model": "qwen2.5-coder-0.5b"},
+        "ours-extractive": {"llm.backend": "extractive"},
+        "naive-llama-index-1.5b": {"llm.backend": "llamacpp", "llm.model": "qwen2.5-coder-1.5b"},
+    }[row]
+    settings = load_settings(None, **over)
+    cases, texts = _cases(settings, limit)
+    retriever = build_retriever(settings)
+    retriever.embedder.embed_query("warm-up")
+    inner = make_llm(settings)
+    llm = MeteredLLM(inner, inner.count_tokens) if inner is not None and hasattr(inner, "count_tokens") else None
+    if llm is not None:  # warm the model and its system-prompt cache, as `serve` does at start
+        Assistant(settings, retriever, llm).ask("Wer ist NATO-Generalsekretär?")
+        llm.meter.prompt_tokens.clear()
+        llm.meter.gen_tokens.clear()
+        llm.meter.gen_seconds.clear()
+    if row.startswith("naive"):
+        assert llm is not None
+        answerer: Any = NaiveLlamaIndex(load_corpus(settings.corpus_dir, settings.root), retriever.embedder, llm)
+    else:
+        answerer = Assistant(settings, retriever, llm)
+    run = run_eval(cases, answerer, corpus_texts=texts)
+    lat: dict[str, list[float]] = {"embed": [], "retrieve": [], "first_token": [], "total": []}
+    for case in run.cases:
+        for turn in case.turns:
+            for key in lat:
+                if key in turn.timings_ms:
+                    lat[key].append(float(turn.timings_ms[key]))
+    meter = llm.meter if llm is not None else None
+    tps = (
+        sum(meter.gen_tokens) / sum(meter.gen_seconds) if meter is not None and sum(meter.gen_seconds) > 0 else None
+    )
+    return {
+        "row": row,
+        "model": answerer.model,
+        "n": run.summary["n"],
+        "accuracy": run.summary["accuracy"],
+        "citation_precision": run.summary["citation_precision"],
+        "refusal_rate": run.summary["refusal_rate"],
+        "false_refusal_rate": run.summary["false_refusal_rate"],
+        "prompt_tokens_median": statistics.median(meter.prompt_tokens) if meter and meter.prompt_tokens else 0,
+        "gen_tokens_per_s": tps,
+        "latency_ms": {k: {"p50": _pct(v, 0.5), "p95": _pct(v, 0.95)} for k, v in lat.items()},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _assistant_bin() -> str:
+    return str(Path(sys.executable).parent / "assistant")
+
+
+def time_help() -> float:
+    t = time.perf_counter()
+    subprocess.run([_assistant_bin(), "--help"], capture_output=True, check=True)
+    return time.perf_counter() - t
+
+
+def cold_ask(question: str = "Wie hoch ist der Verteidigungshaushalt 2026?") -> dict[str, float]:
+    """Launch to first answer byte, and to exit, of a new `assistant ask`."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([_assistant_bin(), "ask", question], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    proc.stdout.read(1)
+    first = time.perf_counter() - t
+    proc.stdout.read()
+    proc.wait()
+    return {"first_token_s": first, "total_s": time.perf_counter() - t}
+
+
+def serve_ready(timeout: float = 300) -> dict[str, float]:
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [_assistant_bin(), "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    ready = None
+    rss = 0.0
+    try:
+        while time.perf_counter() - t < timeout:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                    ready = time.perf_counter() - t
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {"ready_s": ready or float("nan"), "peak_rss_mb": rss}
+
+
+def index_builds() -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        env = {**os.environ, "SUMMIT_PATHS__INDEX": tmp}
+        subprocess.run([_assistant_bin(), "index", "-q"], env=env, check=True, capture_output=True)
+        summit_s = time.perf_counter() - t
+    code = (
+        "import time,json,tempfile,pathlib\n"
+        "from assistant.config import load_settings\nfrom assistant.app import build_embedder, chunk_params\n"
+        "from assistant.evaluation.squad import load_squad\n"
+        "from assistant.indexing import build_index, documents_fingerprint\n"
+        "s=load_settings(); e=build_embedder(s); e.load()\n"
+        "sq=load_squad(s.root.parent/'shared'/'data'/'xquad'/'xquad.de.dev.json','de')\n"
+        "t=time.perf_counter()\n"
+        "r=build_index(pathlib.Path(tempfile.mkdtemp()), sq.documents, e, chunk_params(s),"
+        " documents_fingerprint(sq.documents))\n"
+        "print(json.dumps({'chunks': r.chunks, 'seconds': time.perf_counter()-t}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    xq = json.loads(out.strip().splitlines()[-1])
+    return {"summit_cold_s": summit_s, "xquad_chunks": xq["chunks"], "xquad_chunks_per_s": xq["chunks"] / xq["seconds"]}
+
+
+def _machine() -> str:
+    cpu = ""
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    return f"{os.cpu_count()} cores, {cpu or platform.processor()}, Python {platform.python_version()}"
+
+
+def _fmt(v: Any, nd: int = 0) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.{nd}f}"
+    return str(v)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    rows = result["rows"]
+    naive = next((r for r in rows if r["row"].startswith("naive")), None)
+    lines = [
+        f"Measured {result['date']} on {result['machine']}; command: `{result['command']}`; "
+        f"{rows[0]['n']} summit questions per row (same questions, one run).",
+        "",
+        "| pipeline | accuracy | prompt tokens | embed p50 | retrieve p50 | first token p50 / p95 | total p50 / p95 "
+        "| gen tok/s | peak RSS | first token vs naive |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lat = r["latency_ms"]
+        ratio = ""
+        if naive is not None and lat["first_token"]["p50"] and naive["latency_ms"]["first_token"]["p50"]:
+            ratio = f"{naive['latency_ms']['first_token']['p50'] / lat['first_token']['p50']:.1f}× faster"
+        lines.append(
+            f"| {r['row']} | {_fmt(r['accuracy'], 2)} | {_fmt(r['prompt_tokens_median'])} "
+            f"| {_fmt(lat['embed']['p50'])} ms | {_fmt(lat['retrieve']['p50'])} ms "
+            f"| {_fmt(lat['first_token']['p50'])} / {_fmt(lat['first_token']['p95'])} ms "
+            f"| {_fmt(lat['total']['p50'])} / {_fmt(lat['total']['p95'])} ms | {_fmt(r['gen_tokens_per_s'], 1)} "
+            f"| {_fmt(r['peak_rss_mb'])} MB | {ratio if not r['row'].startswith('naive') else 'baseline'} |"
+        )
+    o = result["other"]
+    lines += [
+        "",
+        f"- cold `assistant ask`: first token {o['cold_ask']['first_token_s']:.1f} s, "
+        f"answer complete {o['cold_ask']['total_s']:.1f} s",
+        f"- `assistant --help`: {o['help_s']:.2f} s",
+        f"- `assistant serve` ready: {o['serve']['ready_s']:.1f} s, peak RSS {o['serve']['peak_rss_mb']:.0f} MB",
+        f"- index build: summit corpus from cold {o['index']['summit_cold_s']:.1f} s; "
+        f"XQuAD dev {o['index']['xquad_chunks']} chunks at {o['index']['xquad_chunks_per_s']:.1f} chunks/s",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", default="evals/results")
+    p.add_argument("--limit", type=int, default=40, help="questions per row (0 = all)")
+    p.add_argument("--row", choices=ROWS)
+    p.add_argument("--rows", default=",".join(ROWS))
+    p.add_argument("--json")
+    args = p.parse_args(argv)
+    limit = args.limit or None
+    if args.row:
+        Path(args.json).write_text(json.dumps(run_row(args.row, limit)))
+        return 0
+    rows = []
+    for row in args.rows.split(","):
+        with tempfile.NamedTemporaryFile(suffix=".json") as f:
+            cmd = [sys.executable, "-m", "assistant.evaluation.bench", "--row", row, "--json", f.name]
+            subprocess.run([*cmd, "--limit", str(args.limit)], check=True)
+            rows.append(json.loads(Path(f.name).read_text()))
+        print(f"{row}: done", file=sys.stderr)
+    other = {"help_s": time_help(), "cold_ask": cold_ask(), "serve": serve_ready(), "index": index_builds()}
+    result = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": _machine(),
+        "command": f"make bench (python -m assistant.evaluation.bench --limit {args.limit})",
+        "rows": rows,
+        "other": other,
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"bench-{result['date']}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2))
+    stem.with_suffix(".md").write_text(markdown(result))
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
