@@ -16,7 +16,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: setup models index serve chat test test-unit lint typecheck bench bench-retrieval eval clean
+.PHONY: setup models index serve chat test test-unit lint bench bench-retrieval eval eval-all loadtest clean
 
 setup: $(STAMP)
 
@@ -58,7 +58,15 @@ bench-retrieval: index
 	$(BIN)/python -m assistant.evaluation.bench_retrieval --out evals/results
 
 eval: index
-	$(BIN)/assistant eval evals/summit.jsonl --out evals/results/latest
+	$(BIN)/assistant eval evals/summit.jsonl --out evals/results/summit-llamacpp-1.5b
+	$(BIN)/assistant eval evals/summit.jsonl --model qwen2.5-coder-0.5b --out evals/results/summit-llamacpp-0.5b
+	$(BIN)/assistant eval evals/summit.jsonl --backend extractive --out evals/results/summit-extractive
+
+bench: index
+	$(BIN)/python -m assistant.evaluation.bench --out evals/results
+
+loadtest: index
+	$(BIN)/python -m assistant.loadtest --out evals/results
 
 clean:
 	rm -rf index/build-* index/.tmp-* index/CURRENT .pytest_cache .mypy_cache .ruff_cache

@@ -90,9 +90,7 @@ def run_row(row: str, limit: int | None) -> dict[str, Any]:
                 if key in turn.timings_ms:
                     lat[key].append(float(turn.timings_ms[key]))
     meter = llm.meter if llm is not None else None
-    tps = (
-        sum(meter.gen_tokens) / sum(meter.gen_seconds) if meter is not None and sum(meter.gen_seconds) > 0 else None
-    )
+    tps = sum(meter.gen_tokens) / sum(meter.gen_seconds) if meter is not None and sum(meter.gen_seconds) > 0 else None
     return {
         "row": row,
         "model": answerer.model,

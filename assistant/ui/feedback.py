@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from assistant.answer.facts import NameBook, facts
+from assistant.answer.facts import NameBook
 from assistant.answer.lang import detect_language
 from assistant.answer.model import Answer
 from assistant.config import Settings
@@ -40,7 +40,8 @@ RATINGS = ("up", "down")
 MAX_COMMENT = 1000
 MAX_ACCEPT = 4
 _MARKER = re.compile(r"\s*\[\d{1,3}\]")
-_FOLDED_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_WORD = re.compile(r"[\w-]+")
+_CONNECTORS = frozenset({"für", "fur", "von", "der", "des", "of", "the", "for"})
 _NUMBER = re.compile(
     r"\d+(?:[.,]\d+)*(?:\s*%|[\s-](?:Milliarden|Millionen|Mrd\.?|Mio\.?|Prozent|billion|million|percent|per cent"
     r"|Euro|euros?|US-Dollar|Dollar|dollars?|Kilometer|km|Jahre|years|Tonnen|tonnes))?",
@@ -135,29 +136,48 @@ def strip_markers(text: str) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", out).strip()
 
 
+def _is_code(word: str) -> bool:
+    return bool(re.search(r"\d", word)) or sum(c.isupper() for c in word) >= 2
+
+
 def _name_strings(text: str, quotes: Sequence[str]) -> list[str]:
-    """Names and codes in ``text`` as written there (e.g. "Lara Finke", "PAC-3")."""
-    book = NameBook.from_texts([*quotes, text])
-    wanted = {f for f in facts(text, book) if not f.startswith("place:") and not _FOLDED_NUMBER.match(f)}
-    words = re.findall(r"[\w-]+", text)
+    """Names and codes in ``text`` as written there ("Lara Finke", "Bundesministerium für Verteidigung", "PAC-3").
+
+    A name is a run of capitalised words that the corpus uses as a name
+    (see :mod:`assistant.answer.facts`), possibly joined by "für", "of" …;
+    a single capitalised word counts only if it is a code, because every
+    German noun is capitalised.
+    """
+    names = NameBook.from_texts([*quotes, text]).names
     found: list[str] = []
-    for size in (3, 2, 1):
-        for i in range(len(words) - size + 1):
-            window = " ".join(words[i : i + size])
-            folded = normalize(window)
-            if folded in wanted and not any(contains_normalized(f, window) for f in found):
-                found.append(window)
-                wanted.discard(folded)
+    run: list[re.Match[str]] = []
+
+    def flush() -> None:
+        while run and run[-1].group(0).lower() in _CONNECTORS:
+            run.pop()
+        if len(run) >= 2 or (len(run) == 1 and _is_code(run[0].group(0))):
+            found.append(text[run[0].start() : run[-1].end()])
+        run.clear()
+
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if (word[:1].isupper() and normalize(word) in names) or (run and word.lower() in _CONNECTORS):
+            run.append(m)
+        else:
+            flush()
+    flush()
     return found
 
 
 def key_phrases(answer: str, question: str, quotes: Sequence[str] = ()) -> list[str]:
     """Short strings a correct answer must contain: numbers (with unit) and names, not already in the question."""
     text = strip_markers(answer)
-    phrases = [m.group(0).strip() for m in _NUMBER.finditer(text)]
-    phrases += _name_strings(text, quotes)
+    numbers = [m.group(0).strip() for m in _NUMBER.finditer(text)]
+    number_words = {w.lower() for n in numbers for w in _WORD.findall(n)}
+    # "Milliarden Euro" is not a name when "124 Milliarden" is already a fact
+    names = [n for n in _name_strings(text, quotes) if not number_words & {w.lower() for w in _WORD.findall(n)}]
     out: list[str] = []
-    for p in phrases:
+    for p in numbers + names:
         if len(normalize(p)) < 2 or contains_normalized(question, p):
             continue
         if any(contains_normalized(q, p) for q in out):
