@@ -1,0 +1,164 @@
+"""``make loadtest``: many browser-like sessions against ``assistant serve``.
+
+Each session is its own ``gradio_client.Client`` (its own Gradio session
+and ``gr.State``), asks its questions one after another, and checks that
+the transcript it gets back holds its own questions only, each with a
+finished answer (sources or a refusal) and no error box. Bounded: a fixed
+number of questions, a time limit, loopback only.
+
+    python -m assistant.loadtest [--sessions 10] [--questions 100] [--backend B] [--out evals/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+QUESTIONS = (
+    "Wie hoch ist der Verteidigungshaushalt 2026?",
+    "Wer ist NATO-Generalsekretär?",
+    "Welches Land ist der Maritimen Sicherheitspartnerschaft beigetreten?",
+    "How much military aid was pledged to Ukraine for 2026?",
+    "Which company helps maintain Patriot missiles?",
+    "Wie viele Triton-Drohnen sollen beschafft werden?",
+    "Where did the 2026 summit take place?",
+    "Welche Indo-Pazifik-Partner nahmen teil?",
+    "Who wrote the press release?",
+    "Wie viel gibt Frankreich 2026 für Verteidigung aus?",
+)
+
+
+def _rss_mb(pid: int) -> dict[str, float]:
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    get = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in status if line.startswith(("VmRSS", "VmHWM"))}
+    return {"rss_mb": get.get("VmRSS", 0.0), "peak_rss_mb": get.get("VmHWM", 0.0)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(url: str, timeout: float) -> float:
+    import httpx
+
+    t = time.perf_counter()
+    while time.perf_counter() - t < timeout:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.perf_counter() - t
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise RuntimeError(f"server at {url} not ready after {timeout:.0f} s")
+
+
+def _transcript(result: Any) -> str:
+    items = result if isinstance(result, list | tuple) else [result]
+    return next((x for x in items if isinstance(x, str) and "turn" in x), str(items[0]))
+
+
+def session(i: int, url: str, n: int, deadline: float, out: dict[str, Any]) -> None:
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    tag = f"[S{i:02d}]"
+    latencies: list[float] = []
+    errors: list[str] = []
+    for q in range(n):
+        if time.time() > deadline:
+            errors.append("time limit reached")
+            break
+        question = f"{QUESTIONS[(i + q) % len(QUESTIONS)]} {tag}{q}"
+        t = time.perf_counter()
+        try:
+            html = _transcript(client.predict(question, api_name="/ask"))
+        except Exception as err:
+            errors.append(f"{question}: {err.__class__.__name__}: {err}")
+            continue
+        latencies.append(time.perf_counter() - t)
+        foreign = set(re.findall(r"\[S(\d\d)\]", html)) - {f"{i:02d}"}
+        if foreign:
+            errors.append(f"{question}: transcript holds other sessions' questions {sorted(foreign)}")
+        if f"{tag}{q}" not in html:
+            errors.append(f"{question}: own question missing from the transcript")
+        if "error-box" in html:
+            errors.append(f"{question}: error shown")
+        answered = html.count('class="answer"') + html.count('class="refusal"')
+        if answered < q + 1:
+            errors.append(f"{question}: only {answered} answers in the transcript")
+    out[str(i)] = {"latencies": latencies, "errors": errors}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--sessions", type=int, default=10)
+    p.add_argument("--questions", type=int, default=100)
+    p.add_argument("--backend", default="llamacpp")
+    p.add_argument("--model", default="")
+    p.add_argument("--time-limit", type=float, default=1800)
+    p.add_argument("--out", default="evals/results")
+    args = p.parse_args(argv)
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    cmd = [str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port), "--backend", args.backend]
+    if args.model:
+        cmd += ["--model", args.model]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        ready_s = _wait_ready(url, 300)
+        mem_before = _rss_mb(server.pid)
+        per = max(1, args.questions // args.sessions)
+        results: dict[str, Any] = {}
+        deadline = time.time() + args.time_limit
+        t0 = time.perf_counter()
+        threads = [
+            threading.Thread(target=session, args=(i, url, per, deadline, results)) for i in range(args.sessions)
+        ]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - t0
+        mem_after = _rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    lat = sorted(x for r in results.values() for x in r["latencies"])
+    errors = [e for r in results.values() for e in r["errors"]]
+    summary = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "backend": args.backend,
+        "model": args.model or "default",
+        "sessions": args.sessions,
+        "questions_asked": args.sessions * per,
+        "answered": len(lat),
+        "errors": len(errors),
+        "error_samples": errors[:10],
+        "wall_s": round(wall, 1),
+        "latency_s": {
+            "p50": round(statistics.median(lat), 2) if lat else None,
+            "p95": round(lat[min(len(lat) - 1, int(0.95 * (len(lat) - 1) + 0.5))], 2) if lat else None,
+        },
+        "server_ready_s": round(ready_s, 1),
+        "memory_mb": {"before": mem_before, "after": mem_after},
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"loadtest-{time.strftime('%Y-%m-%d')}-{args.backend}.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2))
+    return 0 if not errors and len(lat) == args.sessions * per else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
