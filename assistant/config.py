@@ -66,7 +66,7 @@ class RetrievalSettings(_Section):
     """Hybrid retrieval; the defaults are tuned on XQuAD and the summit set.
 
     See ``assistant/retrieval/retriever.py`` for how the score is built and
-    ``evals/results/retrieval-*.md`` for the measurements behind each value.
+    ``evals/results/retrieval-tuning.md`` for the measurements behind each value.
     ``min_dense_score`` comes from ``assistant/retrieval/calibration.json``
     and is only meaningful for the embedding model it was calibrated with.
     """
@@ -78,9 +78,9 @@ class RetrievalSettings(_Section):
     dense_weight: float = 1.0
     bm25_weight: float = 0.15
     cross_lingual_bm25_weight: float = 0.05
-    sentence_weight: float = 0.5
+    sentence_weight: float = 0.4
     lead_weight: float = 0.1
-    min_dense_score: float = 0.19
+    min_dense_score: float = 0.18
 
 
 class LLMSettings(_Section):

@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -57,6 +57,9 @@ from assistant.embeddings.base import Embedder, Vector
 from assistant.evaluation.evalset import load_evalset
 from assistant.evaluation.squad import load_squad
 from assistant.types import Document
+
+if TYPE_CHECKING:  # the retriever pulls in Chroma; import it only when running
+    from assistant.retrieval.retriever import HybridRetriever, Mode
 
 # (source, start, end): a half-open character span of a corpus document.
 Span = tuple[str, int, int]
@@ -273,10 +276,10 @@ class Searcher:
         self.search = search
 
 
-def our_searchers(retriever: Any) -> list[Searcher]:
+def our_searchers(retriever: HybridRetriever) -> list[Searcher]:
     """BM25, dense and hybrid: the three modes of one ``HybridRetriever``."""
 
-    def make(mode: str) -> Searcher:
+    def make(mode: Mode) -> Searcher:
         def search(question: str) -> Outcome:
             t = time.perf_counter()
             r = retriever.retrieve(question, k=K, mode=mode)
@@ -373,6 +376,7 @@ def _node_span(node: Any, texts: dict[str, str]) -> Span:
 class SystemResult:
     """Ranks and latencies of one system on one setting."""
 
+    ids: list[str] = field(default_factory=list)
     ranks: list[int | None] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
@@ -380,6 +384,7 @@ class SystemResult:
 
     def add(self, question: BenchQuestion, outcome: Outcome, embed_ms: float) -> None:
         rank = next((i for i, span in enumerate(outcome.spans[:K], 1) if question.is_hit(span)), None)
+        self.ids.append(question.id)
         self.ranks.append(rank)
         self.ms.append(outcome.ms + embed_ms)
         self.groups.append(question.group)
@@ -396,6 +401,8 @@ class SystemResult:
         for group, rank in zip(self.groups, self.ranks, strict=True):
             by_group.setdefault(group, []).append(rank)
         out["by_group"] = {g: _rank_metrics(r) for g, r in sorted(by_group.items())}
+        # Which questions failed, so that a change in the numbers can be traced.
+        out["misses@3"] = [qid for qid, r in zip(self.ids, self.ranks, strict=True) if r is None or r > 3]
         return out
 
 
@@ -439,13 +446,14 @@ def run_setting(
 def recommend_threshold(answerable: Mapping[str, Sequence[float]], off_topic: Sequence[float]) -> dict[str, Any]:
     """The "nothing relevant" threshold on the best dense evidence.
 
-    Rule: the threshold may flag at most ``MAX_FALSE_IRRELEVANT`` of the
-    answerable questions *of each population* (summit, XQuAD), so that the
-    large XQuAD sample cannot hide a bad rate on the product's own corpus.
-    That gives an upper bound.  If the off-topic questions all score below
-    every answerable one, the threshold goes halfway between the two
-    (a margin on both sides for questions not in the data), capped by the
-    bound; otherwise it is the bound itself.  It is rounded down to 0.01.
+    Rule: the threshold may flag at most 1 % (``MAX_FALSE_IRRELEVANT``) of
+    the answerable questions *of each population* (summit, XQuAD), so that
+    the large XQuAD sample cannot hide a bad rate on the product's own
+    corpus.  That gives an upper bound.  If the off-topic questions (asked
+    against the summit index) all score below every answerable question,
+    the threshold goes halfway between the two (a margin on both sides for
+    questions not in the data), capped by the bound; otherwise it is the
+    bound itself.  It is rounded down to 0.01.
     """
     bounds = {}
     for name, values in answerable.items():
@@ -480,7 +488,12 @@ def flagged(values: Sequence[float], threshold: float) -> dict[str, Any]:
     return {"n": n, "flagged": below, "rate": round(below / n, 4) if n else None}
 
 
-def calibrate(populations: dict[str, list[float]], configured: float) -> dict[str, Any]:
+def calibrate(populations: dict[str, list[float]], configured: float, off_topic: Sequence[str]) -> dict[str, Any]:
+    """Recommend a threshold and show what it and the configured one catch.
+
+    ``off_topic`` are the question texts behind the ``off_topic_*``
+    populations (same order), to name the ones that slip through.
+    """
     answerable = {k.removesuffix("_answerable"): v for k, v in populations.items() if k.endswith("_answerable")}
     recommendation = recommend_threshold(answerable, populations["off_topic_summit"])
     chosen = recommendation["threshold"]
@@ -492,6 +505,11 @@ def calibrate(populations: dict[str, list[float]], configured: float) -> dict[st
         "configured_min_dense_score": configured,
         "at_recommended": {k: flagged(v, chosen) for k, v in populations.items()},
         "at_configured": {k: flagged(v, configured) for k, v in populations.items()},
+        "off_topic_not_caught_at_configured": {
+            k: [q for q, v in zip(off_topic, values, strict=True) if v >= configured]
+            for k, values in populations.items()
+            if k.startswith("off_topic")
+        },
         "distribution": {
             k: {"min": round(min(v), 4), "median": round(float(np.median(v)), 4), "max": round(max(v), 4)}
             for k, v in populations.items()
@@ -501,7 +519,8 @@ def calibrate(populations: dict[str, list[float]], configured: float) -> dict[st
 
 
 def evidence_of(searcher: Searcher, questions: Sequence[str]) -> list[float]:
-    return [e for q in questions if (e := searcher.search(q).evidence) is not None]
+    """The hybrid retriever's relevance score for each question, in order."""
+    return [searcher.search(q).evidence or 0.0 for q in questions]
 
 
 # -- report --------------------------------------------------------------------
@@ -516,7 +535,15 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu}
+    return {"nproc": os.cpu_count(), "cpu": cpu, "load_average": _load()}
+
+
+def _load() -> float | None:
+    """1-minute load average: other jobs on a 2-core machine distort latency."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def _fmt(value: Any) -> str:
@@ -532,8 +559,11 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Retrieval benchmark, {report['date']}",
         "",
-        f"Machine: {m['nproc']} CPUs (nproc), {m['cpu']}. Command: `{report['command']}`. "
-        f"Embedding: {report['embedding']}. Total run time: {report['timing_s']['total']:.0f} s.",
+        f"Machine: {m['nproc']} CPUs (nproc), {m['cpu']}; load average {m['load_average']} at the start, "
+        f"{report['load_average_end']} at the end. Command: `{report['command']}`. "
+        f"Embedding: {report['embedding']}. Total run time: {report['timing_s']['total']:.0f} s "
+        f"(XQuAD index {'built' if report['xquad_index_rebuilt'] else 'reused'}: "
+        f"{report['timing_s']['xquad_index']:.0f} s).",
         "",
         "| setting | system | n | hit@1 | hit@3 | hit@5 | MRR@10 | p50 ms | p95 ms |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -592,7 +622,12 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {name} | {stats['n']} | {_fmt(dist.get('min'))} | {_fmt(dist.get('median'))} | "
             f"{_fmt(dist.get('max'))} | {stats['flagged']} ({_fmt(stats['rate'])}) |"
         )
+    missed = cal["off_topic_not_caught_at_configured"]
     lines += [
+        "",
+        "Off-topic questions above the threshold: "
+        + "; ".join(f"{k}: " + (", ".join(f"„{q}“" for q in v) or "none") for k, v in missed.items())
+        + ".",
         "",
         "Unanswerable summit questions are on-topic by design (a number the text does not give): "
         "the threshold is not expected to catch them; the answering step has to.",
@@ -605,13 +640,22 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 @contextmanager
-def _work_dir(path: Path | None) -> Iterator[Path]:
-    if path is not None:
+def _work_dir(path: Path) -> Iterator[Path]:
+    """The folder for the XQuAD index, kept between runs.
+
+    Embedding the 120 paragraphs and their sentences is the slowest part of
+    the run; ``build_index`` skips it while the index is up to date (same
+    paragraphs, model, prompts and chunking), exactly as for the project
+    index.  An unusable folder falls back to a temporary one.
+    """
+    try:
         path.mkdir(parents=True, exist_ok=True)
-        yield path
+    except OSError as err:
+        print(f"warning: cannot use {path} ({err}); using a temporary folder", file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
+            yield Path(tmp)
         return
-    with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
-        yield Path(tmp)
+    yield path
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -622,7 +666,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--limit", type=int, default=None, help="first N XQuAD paragraphs, at most N questions per set")
     p.add_argument("--xquad-dir", type=Path, default=None, help="default: ../shared/data/xquad next to the checkout")
     p.add_argument("--evalset", type=Path, default=None, help="default: evals/summit.jsonl")
-    p.add_argument("--work", type=Path, default=None, help="keep the XQuAD index here (reused when up to date)")
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="where the XQuAD index is kept and reused while up to date (default: <data dir>/bench-retrieval)",
+    )
     p.add_argument("--write-calibration", action="store_true", help=f"write the calibration to {CALIBRATION_FILE}")
     return p.parse_args(argv)
 
@@ -651,6 +700,7 @@ def run(args: argparse.Namespace, command: str, settings: Settings, embedder: Em
     from assistant.retrieval.retriever import HybridRetriever
 
     t_start = time.perf_counter()
+    host = machine()  # before the run loads the CPUs itself
     timing: dict[str, float] = {}
     xquad_dir = args.xquad_dir or settings.root.parent / "shared" / "data" / "xquad"
     evalset = args.evalset or settings.root / "evals" / "summit.jsonl"
@@ -667,15 +717,17 @@ def run(args: argparse.Namespace, command: str, settings: Settings, embedder: Em
 
     settings_out: dict[str, dict[str, Any]] = {}
     populations: dict[str, list[float]] = {}
-    with _work_dir(args.work) as work:
+    with _work_dir(args.work or settings.data_dir / "bench-retrieval") as work:
         t = time.perf_counter()
         index_corpus(settings, emb)
         summit = HybridRetriever(load_index(settings, emb), clock, settings.retrieval)
         summit_quick = quickstart_searcher(summit_docs, clock)
         timing["summit_index"] = time.perf_counter() - t
         t = time.perf_counter()
-        build_index(work / "xquad-index", xq_docs, emb, chunk_params(settings), documents_fingerprint(xq_docs))
-        xquad = HybridRetriever(open_index(work / "xquad-index", None), clock, settings.retrieval)
+        # One folder per slice, so a --limit run does not evict the full index.
+        xq_dir = work / f"xquad-index-{'all' if args.limit is None else args.limit}"
+        built = build_index(xq_dir, xq_docs, emb, chunk_params(settings), documents_fingerprint(xq_docs))
+        xquad = HybridRetriever(open_index(xq_dir, None), clock, settings.retrieval)
         timing["xquad_index"] = time.perf_counter() - t
         t = time.perf_counter()
         xquad_quick = quickstart_searcher(xq_docs, clock)
@@ -705,7 +757,7 @@ def run(args: argparse.Namespace, command: str, settings: Settings, embedder: Em
     groups = sorted({q.group for q in answerable})
     return {
         "date": dt.date.today().isoformat(),
-        "machine": machine(),
+        "machine": host,
         "command": command,
         "embedding": emb.name,
         "limit": args.limit,
@@ -713,9 +765,11 @@ def run(args: argparse.Namespace, command: str, settings: Settings, embedder: Em
         "retrieval_settings": settings.retrieval.model_dump(),
         "settings": settings_out,
         "summit_groups": groups,
-        "calibration": calibrate(populations, settings.retrieval.min_dense_score),
+        "calibration": calibrate(populations, settings.retrieval.min_dense_score, off_topic),
         "off_topic_questions": off_topic,
         "timing_s": {k: round(v, 1) for k, v in timing.items()},
+        "load_average_end": _load(),
+        "xquad_index_rebuilt": built.built,
         "notes": [
             "quickstart returns 2 passages; its hit@3/hit@5/MRR@10 are over those 2",
             "latency = shared per-question embedding time + the system's own search time",

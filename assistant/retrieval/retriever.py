@@ -1,23 +1,25 @@
 """Hybrid retrieval: dense (EmbeddingGemma via Chroma) + BM25, fused on scores.
 
 How the hybrid score is built, and why (numbers: XQuAD dev, 120 German
-paragraphs, 612 questions per language, hit@1; the full record of what was
-tried is in ``evals/results/retrieval-*.md``):
+paragraphs, 612 questions per language, hit@1; the record of what was
+tried, kept and dropped is ``evals/results/retrieval-tuning.md``):
 
 1. **Dense evidence** = ``(1 - sentence_weight)`` x chunk cosine +
    ``sentence_weight`` x cosine of the chunk's best sentence.  A chunk
    vector blurs several sentences; the best sentence catches the question
-   that one sentence answers (dense de 0.938 -> 0.954, en 0.948 -> 0.954).
+   that one sentence answers (dense alone: de 0.938 -> 0.954, en 0.948 ->
+   0.959).
 2. **BM25** is divided by the best BM25 score among the candidates, so it
-   is in [0, 1] whatever the query length, and added with a weight that
-   depends on the question's language: ``bm25_weight`` when it matches the
-   corpus, ``cross_lingual_bm25_weight`` otherwise.  An English question
+   is in [0, 1] whatever the query, and added with a weight that depends
+   on the question's language: ``bm25_weight`` when it is the corpus
+   language, ``cross_lingual_bm25_weight`` otherwise.  An English question
    shares only names and numbers with a German passage, so BM25 is mostly
-   noise there.  Score fusion beat reciprocal-rank fusion on every set:
-   RRF throws away *how much* better the dense top hit is, and lets a
-   chunk that BM25 ranks first on one shared word overtake a clear dense
-   winner (best RRF, k=5..60: de 0.940, en 0.948; score fusion: de 0.961,
-   en 0.954).  ``fusion: rrf`` keeps the old behaviour for comparison.
+   noise there (one weight for both: en 0.959 -> 0.948).  Score fusion
+   beat reciprocal-rank fusion: on the same chunk-only dense ranking the
+   best RRF (k 5..60, several weights) reached de 0.940 / en 0.948, score
+   fusion de 0.951 / en 0.949.  RRF throws away *how much* better the
+   dense top hit is, so a chunk that BM25 ranks first on one shared word
+   overtakes a clear dense winner.  ``fusion: rrf`` keeps it for comparison.
 3. A small **lead bonus** on each document's first chunk for questions
    about the document itself (author, date, publisher; see ``signals``).
 

@@ -18,7 +18,7 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ EXAMPLES = (
     "What did Germany and Ukraine agree on in Ankara?",
 )
 TABS = ("chat", "viewer", "corpus", "eval", "settings")
+# Set once the session is initialised (language applied), so scripts and tests know when to start.
+READY_JS = "() => { document.body.dataset.summitReady = '1'; }"
 
 # Clicks inside the transcript become Gradio events carrying plain numbers
 # (the data-* attributes are integers we rendered), never markup.
@@ -173,8 +175,10 @@ class ChatApp:
                         ask = lab(gr.Button(t("ask", d), variant="primary", elem_id="ask", scale=1), self._value("ask"))
                     with gr.Row():
                         new_chat = lab(
-                            gr.Button(t("new_chat", d), size="sm", elem_id="new-chat"), self._value("new_chat")
+                            gr.Button(t("new_chat", d), size="sm", elem_id="new-chat", scale=0, min_width=220),
+                            self._value("new_chat"),
                         )
+                        active = gr.HTML(render.active_html(self.defaults, d), elem_id="active-backend", scale=4)
                     examples_title = lab(
                         gr.Markdown(f"**{t('examples', d)}**"),
                         lambda p: gr.update(value=f"**{t('examples', p.ui_lang)}**"),
@@ -266,6 +270,7 @@ class ChatApp:
                             label=t("eval_failures", d),
                             wrap=True,
                             interactive=False,
+                            column_widths=["12%", "24%", "34%", "18%", "12%"],
                             elem_id="eval-failures",
                         ),
                         lambda p: gr.update(
@@ -383,7 +388,7 @@ class ChatApp:
             eval_stop.click(self.stop_eval, [state], [eval_msg])
 
             # -- settings ---------------------------------------------------------------
-            backend.input(self.set_backend, [state, backend], [ollama_row, openai_row, state])
+            backend.input(self.set_backend, [state, backend], [ollama_row, openai_row, active, state])
             for comp, name in (
                 (ollama_url, "ollama_url"),
                 (ollama_model, "ollama_model"),
@@ -392,10 +397,12 @@ class ChatApp:
                 (passages, "passages"),
                 (answer_lang, "answer_lang"),
             ):
-                comp.input(self._setter(name), [state, comp], [state])
+                # .change, not .input: a text box reports typing (and pasting) reliably only as a change
+                comp.change(self._setter(name), [state, comp], [active, state], show_progress="hidden")
             relabel_out = [c for c, _ in self._labels]
-            ui_radio.input(self.set_ui_lang, [state, ui_radio], [*relabel_out, transcript, viewer, corpus_table, state])
-            demo.load(self.on_load, [state], [*relabel_out, transcript, viewer, corpus_table, state])
+            page_out = [*relabel_out, transcript, viewer, corpus_table, active, state]
+            ui_radio.input(self.set_ui_lang, [state, ui_radio], page_out)
+            demo.load(self.on_load, [state], page_out).then(None, js=READY_JS)
         return demo
 
     # -- small helpers ----------------------------------------------------------------
@@ -450,21 +457,22 @@ class ChatApp:
             self._transcript(state),
             self._viewer_html(state),
             self._corpus_table(state.prefs.ui_lang),
+            render.active_html(state.prefs, state.prefs.ui_lang),
             state,
         ]
 
-    def _setter(self, name: str) -> Callable[[SessionState | None, Any], SessionState]:
-        def set_pref(state: SessionState | None, value: Any) -> SessionState:
+    def _setter(self, name: str) -> Callable[[SessionState | None, Any], tuple[str, SessionState]]:
+        def set_pref(state: SessionState | None, value: Any) -> tuple[str, SessionState]:
             state = state or self.new_state()
             if name == "passages":
                 value = int(value or self.defaults.passages)
             state.prefs = state.prefs.with_(**{name: value if value is not None else getattr(self.defaults, name)})
-            return state
+            return render.active_html(state.prefs, state.prefs.ui_lang), state
 
         return set_pref
 
     # -- chat -----------------------------------------------------------------------
-    def ask(self, state: SessionState | None, question: str | None) -> Iterator[tuple[Any, ...]]:
+    def ask(self, state: SessionState | None, question: str | None) -> Generator[tuple[Any, ...], None, None]:
         """Stream one answer into the transcript: queue place, draft tokens, then the checked answer."""
         state = state or self.new_state()
         lang = state.prefs.ui_lang
@@ -515,6 +523,8 @@ class ChatApp:
             log.exception("answering %r failed", text)
             turn.error = t("internal_error", lang)
         finally:
+            if job.running:
+                log.info("answer %s abandoned (cancelled or tab closed); freeing its place", turn.id)
             job.cancel()
         turn.seconds = time.perf_counter() - t0
         turn.status = "error" if turn.error else "done"
@@ -733,7 +743,8 @@ class ChatApp:
         state = state or self.new_state()
         choice = value if value in self.backends else self.defaults.backend
         state.prefs = state.prefs.with_(backend=choice)
-        return gr.update(visible=choice == "ollama"), gr.update(visible=choice == "openai"), state
+        active = render.active_html(state.prefs, state.prefs.ui_lang)
+        return gr.update(visible=choice == "ollama"), gr.update(visible=choice == "openai"), active, state
 
     def set_ui_lang(self, state: SessionState | None, value: str | None) -> list[Any]:
         state = state or self.new_state()

@@ -65,6 +65,10 @@ STRINGS: dict[str, dict[UiLang, str]] = {
         "de": "Unerwarteter Fehler; Details stehen im Server-Log.",
         "en": "Unexpected error; details are in the server log.",
     },
+    "active": {
+        "de": "Sprachmodell: {backend} · Textstellen: {n} · Antwortsprache: {answer_lang}",
+        "en": "Language model: {backend} · passages: {n} · answer language: {answer_lang}",
+    },
     "empty_question": {"de": "Bitte geben Sie eine Frage ein.", "en": "Please enter a question."},
     # viewer
     "document": {"de": "Dokument", "en": "Document"},

@@ -163,6 +163,10 @@ class Job:
     def cancel(self) -> None:
         self.cancelled.set()
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def batches(self, poll_s: float = 0.25) -> Iterator[list[Any]]:
         """Everything emitted so far, in order, as soon as there is something (or every ``poll_s``)."""
         while True:

@@ -22,8 +22,8 @@ from urllib.parse import urlparse
 
 from assistant.answer.model import Answer
 from assistant.types import Chunk, Citation, Hit
-from assistant.ui.i18n import t
-from assistant.ui.session import Turn
+from assistant.ui.i18n import ANSWER_LANG_KEYS, BACKEND_KEYS, t
+from assistant.ui.session import Prefs, Turn
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 TARGET_ID = "viewer-target"
@@ -315,6 +315,18 @@ def passage_target(hit: Hit) -> tuple[int, int]:
 
 
 # -- small boxes ------------------------------------------------------------------
+def active_html(prefs: Prefs, lang: str) -> str:
+    """One line under the question box: what will answer the next question."""
+    backend = t(BACKEND_KEYS.get(prefs.backend, "backend_extractive"), lang)
+    if prefs.backend == "ollama":
+        backend += f" ({prefs.ollama_model} @ {prefs.ollama_url})"
+    elif prefs.backend == "openai":
+        backend += f" ({prefs.openai_model or '?'} @ {prefs.openai_url or '?'})"
+    answer_lang = t(ANSWER_LANG_KEYS.get(prefs.answer_lang, "answer_auto"), lang)
+    line = t("active", lang, backend=backend, n=prefs.passages, answer_lang=answer_lang)
+    return f'<div class="active">{esc(line)}</div>'
+
+
 def message_html(text: str, *, kind: str = "info") -> str:
     cls = "error-box" if kind == "error" else "info-box"
     return f'<div class="{cls}">{esc(text)}</div>'
@@ -383,15 +395,16 @@ button.link, button.passage-link { border: none; background: none; color: var(--
 .error-box { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; border-radius: 8px; padding: 8px 12px; }
 .info-box { background: #ecfdf5; color: #065f46; border: 1px solid #a7f3d0; border-radius: 8px; padding: 8px 12px; }
 .viewer table.doc-meta { border-collapse: collapse; margin-bottom: 10px; font-size: 14px; width: auto; }
-.viewer table.doc-meta th, .viewer table.doc-meta td { border: none !important; padding: 2px 12px 2px 0 !important;
-  background: none !important; }
+.viewer table.doc-meta, .viewer table.doc-meta tr, .viewer table.doc-meta th, .viewer table.doc-meta td {
+  border: none !important; background: none !important; }
+.viewer table.doc-meta th, .viewer table.doc-meta td { padding: 1px 14px 1px 0 !important; }
 .viewer .doc-meta th { text-align: left; padding: 2px 12px 2px 0; color: var(--body-text-color-subdued);
   font-weight: 500; }
 pre.doc-text { position: relative; white-space: pre-wrap; word-wrap: break-word; font-family: inherit;
   font-size: 15px; line-height: 1.6;
-  max-height: 70vh; overflow-y: auto; padding: 12px 16px; border: 1px solid var(--border-color-primary);
+  max-height: 58vh; overflow-y: auto; padding: 12px 16px; border: 1px solid var(--border-color-primary);
   border-radius: 8px; background: var(--background-fill-primary); margin: 0; }
-table.grid { border-collapse: collapse; width: 100%; font-size: 14px; }
+table.grid, table.grid tr { border-collapse: collapse; width: 100%; font-size: 14px; border: none !important; }
 table.grid th, table.grid td { border: none !important; border-bottom: 1px solid var(--border-color-primary) !important;
   padding: 4px 8px !important; text-align: left; background: none !important; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 8px 0; }
@@ -400,6 +413,7 @@ table.grid th, table.grid td { border: none !important; border-bottom: 1px solid
 .card .v { font-size: 22px; font-weight: 700; }
 .card .k { font-size: 12px; color: var(--body-text-color-subdued); }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
-.charts svg { max-width: 100%; height: auto; }
+.charts svg { width: calc(50% - 8px); min-width: 340px; height: auto; overflow: visible; }
 .examples-row button { font-size: 13px !important; }
+.active { font-size: 12px; color: var(--body-text-color-subdued); padding: 6px 2px; }
 """

@@ -278,5 +278,5 @@ def test_defaults_are_the_tuned_values(tmp_path: Path) -> None:
 
     s = load_settings(None, **{"paths.root": str(tmp_path)}).retrieval
     assert s.fusion == "score"
-    assert (s.bm25_weight, s.cross_lingual_bm25_weight, s.sentence_weight) == (0.15, 0.05, 0.5)
+    assert (s.bm25_weight, s.cross_lingual_bm25_weight, s.sentence_weight) == (0.15, 0.05, 0.4)
     assert s.min_dense_score == RetrievalSettings().min_dense_score > 0
