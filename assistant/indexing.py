@@ -226,7 +226,10 @@ def _embed_all(embedder: Embedder, chunks: Sequence[Chunk], progress: Progress) 
     step = 64
     for i in range(0, len(chunks), step):
         out.extend(embedder.embed_documents([c.clean for c in chunks[i : i + step]]))
-        progress(f"embedding {min(i + step, len(chunks))}/{len(chunks)}", 0.1 + 0.75 * (i + step) / len(chunks))
+        progress(
+            f"embedding {min(i + step, len(chunks))}/{len(chunks)}",
+            0.1 + 0.75 * min(i + step, len(chunks)) / len(chunks),
+        )
     return out
 
 

@@ -142,9 +142,7 @@ class ChatApp:
         with demo:
             # A partial, not a bound method: State deep-copies its seed, and this object holds locks.
             state = gr.State(functools.partial(SessionState, prefs=self.defaults))
-            title = lab(
-                gr.Markdown(self._title(d), elem_id="app-title"), lambda p: gr.update(value=self._title(p.ui_lang))
-            )
+            lab(gr.Markdown(self._title(d), elem_id="app-title"), lambda p: gr.update(value=self._title(p.ui_lang)))
             with gr.Tabs(selected="chat", elem_id="tabs") as tabs:
                 tab_items = {}
                 for key in TABS:
@@ -179,7 +177,7 @@ class ChatApp:
                             self._value("new_chat"),
                         )
                         active = gr.HTML(render.active_html(self.defaults, d), elem_id="active-backend", scale=4)
-                    examples_title = lab(
+                    lab(
                         gr.Markdown(f"**{t('examples', d)}**"),
                         lambda p: gr.update(value=f"**{t('examples', p.ui_lang)}**"),
                     )
@@ -192,7 +190,7 @@ class ChatApp:
                     )
                     viewer = gr.HTML(render.viewer_empty_html(d), elem_id="viewer")
                 with tab_items["corpus"]:
-                    corpus_title = lab(
+                    lab(
                         gr.Markdown(f"### {t('corpus_docs', d)}"),
                         lambda p: gr.update(value=f"### {t('corpus_docs', p.ui_lang)}"),
                     )
@@ -346,12 +344,9 @@ class ChatApp:
                         ),
                         lambda p: gr.update(label=t("ui_lang", p.ui_lang), value=p.ui_lang),
                     )
-                    note = lab(
-                        gr.Markdown(t("settings_note", d)), lambda p: gr.update(value=t("settings_note", p.ui_lang))
-                    )
+                    lab(gr.Markdown(t("settings_note", d)), lambda p: gr.update(value=t("settings_note", p.ui_lang)))
             for key, tab in tab_items.items():
                 self._label(tab, self._field_label(f"tab_{key}"))
-            del title, examples_title, corpus_title, note  # only relabelled
 
             # -- chat -------------------------------------------------------------------
             chat_out = [transcript, question, ask, state]

@@ -37,6 +37,8 @@ def wait_done(turn: Any, timeout_ms: int = ANSWER_TIMEOUT_MS) -> Any:
         arg=turn.get_attribute("id"),
         timeout=timeout_ms,
     )
+    # the last step of an answer gives the question box back
+    turn.page.wait_for_function("() => !document.querySelector('#question textarea').disabled", timeout=10_000)
     return turn
 
 
@@ -114,7 +116,14 @@ class Pages:
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = False) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
+    """Save a screenshot; into docs/screenshots only with SUMMIT_SCREENSHOTS=1 (keeps `make test` clean)."""
+    import os
+    import tempfile
+
+    target = (
+        SCREENSHOTS if os.environ.get("SUMMIT_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "summit-shots"
+    )
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / name
     page.screenshot(path=str(path), full_page=full_page)
     return path
