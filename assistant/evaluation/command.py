@@ -30,6 +30,7 @@ class EvalRequest:
     squad: Path | None = None
     questions_from: Path | None = None
     limit: int | None = None
+    sample: int | None = None
     retrieval_only: bool = False
     out: Path | None = None
     warn: Callable[[str], None] = field(default=lambda m: print(m, file=sys.stderr))
@@ -64,6 +65,10 @@ def _summit_cases(settings: Settings, req: EvalRequest) -> tuple[list[Case], dic
         loaded.extend(cases)
     if not loaded:
         raise EvalSetError("No usable eval cases were found in " + ", ".join(str(f) for f in req.files))
+    if req.sample and req.sample < len(loaded):
+        # Evenly spaced over the file, so a short run still covers every section and case type.
+        step = len(loaded) / req.sample
+        loaded = [loaded[int(i * step)] for i in range(req.sample)]
     return load_cases(loaded, texts, limit=req.limit), texts
 
 

@@ -115,6 +115,13 @@ def drop_duplicates(hits: Sequence[Hit]) -> list[Hit]:
 
 
 class HybridRetriever:
+    """Dense + BM25 search over one loaded index; see the module docstring.
+
+    ``mode`` "dense" and "bm25" return one retriever's ranking alone (the
+    baselines of the benchmark); relevance is judged the same way in every
+    mode, so switching modes never changes what counts as "nothing found".
+    """
+
     def __init__(
         self,
         index: LoadedIndex,
