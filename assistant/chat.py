@@ -1,9 +1,17 @@
 """Multi-turn chat: history, and follow-ups turned into standalone queries.
 
-A 1.5B model rewrites follow-ups unreliably, so the retrieval query for a
-follow-up is the previous question carried over plus the new one
-("Wer hat das gesagt?" after "Wie hoch ist der Haushalt?"). The previous
-turn also goes into the prompt, so the model can resolve "das" itself.
+Two strategies turn a follow-up into a retrieval query:
+
+* ``carry`` (default): the previous question carried over plus the new one
+  ("Wie hoch ist der Haushalt? Wer hat das gesagt?"). Cheap and robust.
+* ``rewrite``: the LLM rewrites the follow-up into a standalone question.
+  A 1.5B model does this unreliably (it answers instead, or drops the
+  subject), so a rewrite that fails :func:`usable_rewrite` falls back to
+  ``carry``. It also costs a second model call before the evidence shows.
+
+Which works better is measured on the eval set's multi-turn cases
+(``evals/results/follow-up-*.md``). The previous turn also goes into the
+answer prompt, so the model can resolve "das" itself.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from assistant.answer.model import Answer
+from assistant.evaluation.normalize import normalize
+from assistant.llm.base import LLM, Message, complete
 
 if TYPE_CHECKING:
     from assistant.service import Assistant, StreamEvent
@@ -34,13 +44,58 @@ def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP_START.search(question)) or len(words) <= 4 or bool(_ANAPHORA.search(question))
 
 
-def retrieval_query(question: str, history: list[tuple[str, str]], strategy: str = "carry") -> str:
+REWRITE_PROMPT = (
+    "Rewrite the follow-up question as one standalone question in the same language as the follow-up, "
+    "using the previous question only to fill in what the follow-up leaves out. Reply with the question only.\n\n"
+    "Previous question: Wie hoch ist der Verteidigungshaushalt 2026?\nFollow-up: Und wer hat das beschlossen?\n"
+    "Standalone question: Wer hat den Verteidigungshaushalt 2026 beschlossen?\n\n"
+    "Previous question: Which country joined the partnership?\nFollow-up: What about Sweden?\n"
+    "Standalone question: Did Sweden join the partnership?"
+)
+
+
+def usable_rewrite(rewrite: str, question: str, previous: str) -> bool:
+    """Reject what a small model typically returns instead of a question.
+
+    A usable rewrite is one line, not much longer than the two questions
+    together, and keeps the follow-up's names and numbers (so "What about
+    Sweden?" keeps "Sweden" and "Und 2027?" keeps "2027"; inflected forms
+    count, by a five-letter prefix).
+    """
+    if not rewrite or "\n" in rewrite.strip() or len(rewrite) > len(question) + len(previous) + 40:
+        return False
+    words = question.split()[1:]
+    own = {normalize(w)[:5] for w in words if w[:1].isupper() or any(ch.isdigit() for ch in w)} - {""}
+    have = {t[:5] for t in normalize(rewrite).split()}
+    return own <= have
+
+
+def rewrite_query(llm: LLM, question: str, previous: str) -> str | None:
+    """The model's standalone version of ``question``, or None if unusable."""
+    user = f"Previous question: {previous}\nFollow-up: {question}\nStandalone question:"
+    reply = complete(llm, [Message("system", REWRITE_PROMPT), Message("user", user)], max_tokens=48).strip()
+    reply = reply.removeprefix("Standalone question:").strip().strip('"„“')
+    return reply if usable_rewrite(reply, question, previous) else None
+
+
+def retrieval_query(
+    question: str,
+    history: list[tuple[str, str]],
+    strategy: str = "carry",
+    llm: LLM | None = None,
+) -> str:
     """The standalone query to retrieve with; see the module docstring."""
     if not history or strategy == "none":
         return question
-    if strategy == "always" or is_follow_up(question):
+    if strategy == "always":
         return f"{history[-1][0]} {question}"
-    return question
+    if not is_follow_up(question):
+        return question
+    if strategy == "rewrite" and llm is not None:
+        rewritten = rewrite_query(llm, question, history[-1][0])
+        if rewritten is not None:
+            return rewritten
+    return f"{history[-1][0]} {question}"
 
 
 class ChatSession:

@@ -100,8 +100,9 @@ class AnswerSettings(_Section):
     language: Literal["auto", "de", "en"] = "auto"
     passages: int = 3
     chars_per_passage: int = 420
-    follow_up: Literal["carry", "always", "none"] = "carry"
+    follow_up: Literal["carry", "rewrite", "always", "none"] = "carry"
     min_support: float = 0.3
+    answerability: bool = True
 
 
 class Settings(_Section):

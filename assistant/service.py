@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.answer.answerable import Verdict, check_answerable
 from assistant.answer.citations import NO_SUPPORT, check_claims, citations_for, render
 from assistant.answer.extractive import best_sentences, extractive_answer
 from assistant.answer.facts import NameBook, facts
@@ -105,6 +106,11 @@ class Assistant:
             draft.notes.append("retrieval found nothing relevant")
             yield StreamEvent("answer", answer=self._finish(draft, refusal_text(draft.language), True, (), t0))
             return
+        verdict = self._answerable(draft)
+        if not verdict.answerable:
+            draft.notes.append(f"not answerable from the text: {verdict.reason}")
+            yield StreamEvent("answer", answer=self._finish(draft, refusal_text(draft.language), True, (), t0))
+            return
         if self.llm is None:
             text, cites = self._extractive(draft)
             yield StreamEvent("token", text=text)
@@ -133,7 +139,10 @@ class Assistant:
         q = clean_question(question)
         cfg = self.settings.answer
         language = detect_language(q) if cfg.language == "auto" else cfg.language
-        query = retrieval_query(q, history, cfg.follow_up)
+        try:
+            query = retrieval_query(q, history, cfg.follow_up, self.llm)
+        except BackendError:
+            query = retrieval_query(q, history, "carry")  # the answer step reports the backend error
         r = self.retriever.retrieve(query, k=self.settings.retrieval.top_k)
         qvec = self.retriever.embedder.embed_query(query)  # cached: no second model call
         passages = build_passages(
@@ -147,6 +156,20 @@ class Assistant:
         draft.timings["retrieve"] = (time.perf_counter() - t) * 1000
         draft.timings["embed"] = r.timings_ms.get("embed", 0.0)
         return draft
+
+    def _answerable(self, draft: _Draft) -> Verdict:
+        if not self.settings.answer.answerability:
+            return Verdict()
+        qvec = self.retriever.embedder.embed_query(draft.query)
+        picks = best_sentences(
+            draft.question, draft.passages, qvec, self.retriever.index.sentence_vectors, max_sentences=3
+        )
+        return check_answerable(
+            draft.question,
+            draft.language,
+            [p.hit.chunk.clean for p in draft.passages],
+            [p.sentence_text(i) for p, i, _ in picks],
+        )
 
     def _extractive(self, draft: _Draft) -> tuple[str, tuple[Citation, ...]]:
         qvec = self.retriever.embedder.embed_query(draft.query)

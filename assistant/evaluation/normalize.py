@@ -65,7 +65,7 @@ _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
 _LOOSE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _NOT_WORD = re.compile(r"[^\w.]+")
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
-_DIGRAPHS = re.compile(r"(?<=[aou])e")
+_DIGRAPHS = re.compile(r"(?<=[aou])(?<![ae]u)e")  # "Suedkorea", but not "neue" or "Frauen"
 _IZE = re.compile(r"iz(e|ed|es|ing|ation)\b")
 _PER_CENT = re.compile(r"\bper cent\b")
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_ALT}) (\d{{1,2}}) (\d{{4}})\b")

@@ -1,0 +1,194 @@
+"""Is the question answered by the evidence at all? A check before answering.
+
+Retrieval always returns *something*: for "How much does France spend on
+defence?" it returns Germany's budget, and both a small model and the
+extractive backend then answer from it confidently. Users of document-QA
+tools distrust that failure most, so the assistant refuses instead when
+one of two cheap, checkable signs says the evidence cannot hold the answer:
+
+* **A fact the question names is not in the evidence.** A number (a year
+  above all) must be in one of the best sentences: "aid for 2025" cannot
+  be answered by sentences about 2026. Codes such as "P-8A" and places from
+  the bilingual gazetteer ("France", "dänisch") must be in the passages.
+* **The kind of answer asked for is not in the evidence.** "Wie viel
+  kostet …" needs a sum of money, "how many …" a count, "wann …" a date,
+  "in which country …" a country, "what range …" a distance. If the two
+  best sentences hold nothing of that kind beyond what the question
+  already says, the text does not answer it. For German questions the
+  counted noun must follow the number ("wie viele Soldaten" is not
+  answered by "fünf Drohnen"); English questions skip that test because
+  the document is German.
+
+Both signs are deliberately narrow: a wrong refusal of an answerable
+question is worse than a missed one, and the rates of both are measured
+by the eval runner (``refusal_rate``, ``false_refusal_rate``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answer.facts import GAZETTEER, codes
+from assistant.evaluation.normalize import normalize
+
+_NUMBER_WORDS = (
+    "zwei drei vier funf sechs sieben acht neun zehn elf zwolf zwanzig dreissig hundert tausend dutzend "
+    "two three four five six seven eight nine ten eleven twelve twenty thirty hundred thousand dozen"
+)
+_MONTHS = (
+    "januar februar marz april mai juni juli august september oktober november dezember january february march "
+    "may june july october december"
+)
+_NON_COUNTRIES = frozenset({"europa", "arktis", "europaische union"})
+# Adjective and demonym stems, so "dänischer Amtskollege" counts as Denmark.
+_PLACE_STEMS: dict[str, tuple[str, ...]] = {
+    "deutschland": ("deutsch",), "schweden": ("schwed",), "danemark": ("danisch", "danen"),
+    "niederlande": ("niederland",), "norwegen": ("norweg",), "kanada": ("kanadi",), "turkei": ("turkisch",),
+    "ukraine": ("ukrain",), "russland": ("russisch", "russen"), "australien": ("australisch",),
+    "japan": ("japan",), "sudkorea": ("sudkorea",), "frankreich": ("franzos",), "polen": ("polnisch",),
+    "italien": ("italien",), "spanien": ("spanisch",), "finnland": ("finnisch",), "usa": ("amerikan", "us "),
+    "europa": ("europa",), "island": ("islandisch",), "grossbritannien": ("britisch",), "china": ("chines",),
+}  # fmt: skip
+
+# Answer kinds: a question pattern (on folded text) -> what the evidence must hold.
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "money",
+        re.compile(
+            r"\b(was|wie viel|wieviel) (kostet|kosten|kostete)\b|\bwie ?viel geld\b|\bhow much money\b"
+            r"|\bhow much (does|do|did|will)\b.*\b(cost|spend|pay)\b|\bwhat (does|do|did|will)\b.*\bcost\b"
+        ),
+    ),
+    ("percent", re.compile(r"\b(prozentsatz|anteil|wie viel prozent|how many prozent|percentage|what share)\b")),
+    ("count", re.compile(r"\b(wie viele|wieviele|how many)\b")),
+    ("date", re.compile(r"^(wann|seit wann|bis wann|when)\b|\b(in welchem jahr|in which year|what year)\b")),
+    ("country", re.compile(r"\b(in welchem land|welches land|in which country|what country|which country)\b")),
+    ("place", re.compile(r"^(wo|where)\b|\b(in welcher stadt|in which city|which city)\b")),
+    ("distance", re.compile(r"\b(reichweite|wie weit|how far)\b|\bwhat is the range\b")),
+)
+
+_CURRENCY = re.compile(r"\b(euro|dollar|milliarden|millionen)\b")
+_PERCENT = re.compile(r"\bprozent\b")
+_DISTANCE = re.compile(r"\b\d+(\.\d+)? (km|kilometer|kilometern|meilen|miles|seemeilen)\b")
+_STANDALONE_NUMBER = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*(?!\w|-\d)")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS.split()) + r")\b")
+_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b")
+_COUNTED = re.compile(r"\b[Ww]ie ?viele\s+(?:(?:[a-zäöüß]+e[nrms]?)\s+)*([A-ZÄÖÜ][\w-]+)")
+_US_WRITTEN = re.compile(r"\bUSA?\b|U\.S\.|United States|America|Vereinigte")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``reason`` is None when the evidence may answer the question."""
+
+    reason: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.reason is None
+
+
+def answer_kind(question: str) -> str | None:
+    folded = normalize(question)
+    for kind, pattern in _KINDS:
+        if pattern.search(folded):
+            return kind
+    return None
+
+
+def numbers(text: str) -> set[str]:
+    """Standalone numbers, folded: "124", "3,5" -> "3.5"; not the "8" of "AIM-120C-8"."""
+    return {normalize(m.group(0)) for m in _STANDALONE_NUMBER.finditer(text)}
+
+
+def places(text: str) -> set[str]:
+    """German gazetteer names of the places a text mentions, in any language or adjective form."""
+    padded = f" {normalize(text)} "
+    found = {de for en, de in GAZETTEER.items() if f" {en} " in padded or f" {de} " in padded}
+    found.update(de for de, stems in _PLACE_STEMS.items() if any(f" {stem}" in padded for stem in stems))
+    if "usa" in found and " us " in padded and not _US_WRITTEN.search(text):
+        found.discard("usa")  # "tell us" is not the USA
+    return found
+
+
+def _counted_stem(question: str) -> str | None:
+    m = _COUNTED.search(question)
+    if not m:
+        return None
+    noun = normalize(m.group(1).split("-")[-1])
+    for ending in ("innen", "en", "er", "n", "e", "s"):
+        if noun.endswith(ending) and len(noun) - len(ending) >= 4:
+            return noun[: -len(ending)]
+    return noun
+
+
+def _counts(evidence: str, stem: str | None) -> bool:
+    """A count in ``evidence`` (not a year, not a digit inside a code), followed by the counted noun."""
+    tokens = evidence.split()
+    for i, tok in enumerate(tokens):
+        word = normalize(tok.strip(".,;:!?()„“\"'"))  # "fünf" -> "5"; "MQ-4C" -> "mq 4 c", not a count
+        is_count = re.fullmatch(r"\d+(?:\.\d+)*", word) is not None and not _YEAR.match(word)
+        if (is_count or _NUMBER_WORD_RE.fullmatch(word)) and (
+            stem is None or any(stem in normalize(t) for t in tokens[i + 1 : i + 5])
+        ):
+            return True
+    return False
+
+
+def _has_kind(kind: str, evidence: str, question: str, language: str) -> bool:
+    """Does ``evidence`` hold an answer of ``kind`` that the question does not already state?"""
+    ev = normalize(evidence)
+    new_numbers = numbers(evidence) - numbers(question)
+    if kind == "money":
+        return bool(new_numbers) and bool(_CURRENCY.search(ev))
+    if kind == "percent":
+        return bool(_PERCENT.search(ev))
+    if kind == "count":
+        return _counts(evidence, _counted_stem(question) if language == "de" else None)
+    if kind == "date":
+        return bool(new_numbers) or bool(_MONTH_RE.search(ev))
+    if kind in {"country", "place"}:
+        new = places(evidence) - places(question)
+        if kind == "country":
+            new -= _NON_COUNTRIES
+        return bool(new) or (kind == "place" and bool(re.search(r"\b(in|im|am|bei|nahe) [A-ZÄÖÜ]", evidence)))
+    if kind == "distance":
+        return bool(_DISTANCE.search(ev))
+    return True
+
+
+def check_answerable(
+    question: str,
+    language: str,
+    passages_text: Sequence[str],
+    best_sentences: Sequence[str],
+) -> Verdict:
+    """Refuse early when the evidence cannot hold the answer; see the module docstring.
+
+    ``passages_text`` is the text the answer may draw on; ``best_sentences``
+    are the sentences that answer the question best, best first.
+    """
+    if not best_sentences:
+        return Verdict()
+    passages = normalize(" \n ".join(passages_text))
+    top = " ".join(best_sentences[:2])
+    missing_numbers = numbers(question) - numbers(" ".join(best_sentences))
+    if missing_numbers:
+        return Verdict(f"the best passages do not mention {', '.join(sorted(missing_numbers))}")
+    padded = f" {passages} "
+    # Letter-only acronyms differ across languages (AI/KI, EU/EU, UN/VN): checked for German questions only.
+    asked = [c for c in codes(question) if language == "de" or any(ch.isdigit() for ch in c)]
+    missing_codes = sorted({normalize(c) for c in asked} - {""})
+    missing_codes = [c for c in missing_codes if f" {c} " not in padded and not c.replace(".", "").isdigit()]
+    if missing_codes:
+        return Verdict(f"the passages never mention {', '.join(missing_codes)}")
+    missing_places = places(question) - places(" ".join(passages_text))
+    if missing_places:
+        return Verdict(f"the passages never mention {', '.join(sorted(missing_places))}")
+    kind = answer_kind(question)
+    if kind is not None and not _has_kind(kind, top, question, language):
+        return Verdict(f"the question asks for a {kind}, and the best passages hold none")
+    return Verdict()

@@ -1,0 +1,108 @@
+"""The answerability check: refuse when the evidence cannot hold the answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.answerable import answer_kind, check_answerable, numbers, places
+from assistant.evaluation.normalize import normalize
+
+BUDGET = (
+    "Deutschland geht mit der Erhöhung des Verteidigungshaushaltes auf 124 Milliarden Euro im Jahr 2026 "
+    "und dem vorzeitigen Erreichen des 3,5-Prozent-Ziels bis 2029 mit gutem Beispiel voran."
+)
+DRONES = (
+    "Eine weitere Unterzeichnung betrifft die NISRF, die die Beschaffung von bis zu fünf maritimen "
+    "Aufklärungsdrohnen vom Typ Northrop-Grumman MQ-4C Triton vorsieht."
+)
+AMRAAM = (
+    "Deutschland und die USA haben erste Schritte zur Produktion von AIM-120C-8-AMRAAM-Raketen in Europa vereinbart."
+)
+P8 = "Pistorius und sein dänischer Amtskollege vereinbaren, beim Einsatz der Seefernaufklärer vom Typ P-8A zu kooperieren."
+PAC3 = "Weiterhin wurde eine Absichtserklärung für eine europäische Instandsetzungseinrichtung für Patriot PAC-3 unterzeichnet."
+SUMMIT = "Die Partner trafen sich am 7. und 8. Juli 2026 in der türkischen Hauptstadt Ankara."
+
+
+def verdict(question: str, *sentences: str, language: str = "de") -> str | None:
+    return check_answerable(question, language, list(sentences), list(sentences)).reason
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Was kostet die Beschaffung der Drohnen?", "money"),
+        ("How much money did Germany pledge?", "money"),
+        ("Wie viele Drohnen sollen beschafft werden?", "count"),
+        ("how many drones r being bought", "count"),
+        ("Bis wann soll das Ziel erreicht sein?", "date"),
+        ("In which country will the facility be located?", "country"),
+        ("Wo fand der Gipfel statt?", "place"),
+        ("What is the range of the drones?", "distance"),
+        ("Wer ist NATO-Generalsekretär?", None),
+    ],
+)
+def test_answer_kind(question: str, kind: str | None) -> None:
+    assert answer_kind(question) == kind
+
+
+def test_numbers_skip_digits_inside_codes() -> None:
+    assert numbers(AMRAAM) == set()
+    assert numbers(BUDGET) == {"124", "2026", "3.5", "2029"}
+    assert numbers("MQ-4C und P-8A") == set()
+
+
+def test_places_know_adjectives_and_the_pronoun_us() -> None:
+    assert "danemark" in places(P8)
+    assert places("Who is Denmark's defence minister?") == {"danemark"}
+    assert places("Can you tell us more?") == set()
+    assert places("Who is the US president?") == {"usa"}
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence"),
+    [
+        ("Wie hoch ist der Verteidigungshaushalt 2026?", BUDGET),
+        ("By which year does Germany want to reach the 3.5 percent target?", BUDGET),
+        ("Wie viele maritime Aufklärungsdrohnen sieht die NISRF-Vereinbarung vor?", DRONES),
+        ("how many mq-4c triton drones r being bought", DRONES),
+        ("Who is Denmark's defence minister according to the text?", P8),
+        ("Wann fand der Gipfel statt?", SUMMIT),
+        ("Wo fand der Gipfel statt?", SUMMIT),
+        (
+            "What kind of AI use does the summit declaration mention?",
+            "Die Alliierten setzen KI verantwortungsvoll ein.",
+        ),
+    ],
+)
+def test_answerable_questions_pass(question: str, evidence: str) -> None:
+    language = "en" if question[:3].lower() in {"by ", "how", "who", "wha"} else "de"
+    assert verdict(question, evidence, language=language) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence", "why"),
+    [
+        ("Wie viel gibt Frankreich 2026 für Verteidigung aus?", BUDGET, "frankreich"),
+        ("What is Germany's defence budget for 2027?", BUDGET, "2027"),
+        ("Was kostet die Beschaffung der MQ-4C-Triton-Drohnen?", DRONES, "money"),
+        ("Wie viele Soldaten umfasst die NISRF?", DRONES, "count"),
+        ("How many AMRAAM missiles will be produced in Europe per year?", AMRAAM, "count"),
+        ("In which country will the European PAC-3 maintenance facility be located?", PAC3, "country"),
+        ("Wie viele F-35 bestellt Dänemark?", P8, "f 35"),
+        ("What is the range of the Triton drones?", DRONES, "distance"),
+    ],
+)
+def test_unanswerable_questions_are_caught(question: str, evidence: str, why: str) -> None:
+    reason = verdict(question, evidence, language="en" if question[0] in "WH" and " the " in question else "de")
+    assert reason is not None and why in reason
+
+
+def test_no_evidence_is_not_judged_here() -> None:
+    # "Nothing retrieved" is the retriever's call, with its own calibrated threshold.
+    assert check_answerable("Wie viele Soldaten?", "de", [], []).answerable
+
+
+def test_normalize_keeps_neue_apart_from_neun() -> None:
+    # "ue" folding once turned "neuen" into "neun" and so into the number 9.
+    assert normalize("die neuen Beschaffungen") == "die neuen beschaffungen"
+    assert normalize("Suedkorea") == "sudkorea"

@@ -1,0 +1,52 @@
+"""Follow-ups into standalone retrieval queries: carry-over and LLM rewrite."""
+
+from __future__ import annotations
+
+from assistant.chat import is_follow_up, retrieval_query, usable_rewrite
+from assistant.llm.fake import FakeLLM
+
+HISTORY = [("Welches Prozentziel will Deutschland vorzeitig erreichen?", "Das 3,5-Prozent-Ziel [1].")]
+
+
+def test_follow_up_detection() -> None:
+    assert is_follow_up("Bis wann soll das erreicht sein?")
+    assert is_follow_up("What about Sweden?")
+    assert not is_follow_up("Welche Indo-Pazifik-Partner nahmen am Gipfel in Ankara teil?")
+
+
+def test_carry_prefixes_the_previous_question() -> None:
+    q = retrieval_query("Bis wann soll das erreicht sein?", HISTORY, "carry")
+    assert q == f"{HISTORY[0][0]} Bis wann soll das erreicht sein?"
+    assert retrieval_query("Bis wann soll das erreicht sein?", [], "carry") == "Bis wann soll das erreicht sein?"
+
+
+def test_rewrite_uses_the_model_when_its_rewrite_is_usable() -> None:
+    llm = FakeLLM(["Bis wann will Deutschland das 3,5-Prozent-Ziel erreichen?"])
+    q = retrieval_query("Bis wann soll das erreicht sein?", HISTORY, "rewrite", llm)
+    assert q == "Bis wann will Deutschland das 3,5-Prozent-Ziel erreichen?"
+    assert "Follow-up: Bis wann soll das erreicht sein?" in llm.calls[0][1].content
+
+
+def test_an_unusable_rewrite_falls_back_to_carry() -> None:
+    # A small model often answers the question instead of rewriting it.
+    llm = FakeLLM(["Das Ziel soll 2029 erreicht werden [1].\nEs ist ein Ziel der NATO, das seit vielen Jahren gilt."])
+    q = retrieval_query("Bis wann soll das erreicht sein?", HISTORY, "rewrite", llm)
+    assert q.startswith(HISTORY[0][0])
+
+
+def test_usable_rewrite_keeps_the_follow_ups_own_words() -> None:
+    assert not usable_rewrite("Which country joined the partnership?", "What about Sweden?", "Which country joined?")
+    assert usable_rewrite("Did Sweden join the partnership?", "What about Sweden?", "Which country joined?")
+    assert not usable_rewrite("", "What about Sweden?", "Which country joined?")
+
+
+def test_a_failing_backend_during_rewrite_does_not_break_retrieval() -> None:
+    from assistant.errors import BackendError
+
+    llm = FakeLLM(fail="connection refused")
+    try:
+        retrieval_query("Und 2027?", HISTORY, "rewrite", llm)
+    except BackendError:
+        pass  # the service catches this and carries over; see test_service
+    else:
+        raise AssertionError("a failing rewrite must surface as BackendError to the service")
