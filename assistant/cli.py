@@ -210,6 +210,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         questions_from=Path(args.questions_from) if args.questions_from else None,
         limit=args.limit,
         sample=args.sample,
+        multi_turn=args.multi_turn,
         retrieval_only=args.retrieval_only,
         out=Path(args.out) if args.out else None,
     )
@@ -289,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--questions-from", help="parallel SQuAD file to take the question texts from (cross-lingual)")
     e.add_argument("--limit", type=int, help="only the first N cases (SQuAD: paragraphs)")
     e.add_argument("--sample", type=int, help="N cases evenly spaced over the eval set (a quick, representative run)")
+    e.add_argument("--multi-turn", action="store_true", help="only the multi-turn conversations")
     e.add_argument("--retrieval-only", action="store_true", help="score retrieval only; no answers")
     e.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare two runs")
     e.add_argument("--fail-under", action="append", metavar="METRIC=VALUE", help="exit 1 if a metric falls short")

@@ -64,6 +64,7 @@ _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 _CONTRACTION_RE = re.compile(r"^([^\W\d_]+)['’](s|t|re|ve|ll|d|m)$")
 _DE_SUFFIXES = ("ung", "ungen", "keit", "heit", "lich", "liche", "lichen", "isch", "ische")
 _EN_SUFFIXES = ("ing", "ly")
+_EN_LETTERS = re.compile(r"(?<!c)sh|wh")
 
 
 def _word_evidence(word: str, opens_german_was: bool) -> tuple[float, float]:
@@ -90,6 +91,10 @@ def _word_evidence(word: str, opens_german_was: bool) -> tuple[float, float]:
         return 0.0, 1.0
     de = 0.5 if "sch" in word or word.endswith(_DE_SUFFIXES) else 0.0
     en = 0.5 if "th" in word or (len(word) > 4 and word.endswith(_EN_SUFFIXES)) else 0.0
+    # English spellings that German words almost never have: "defense",
+    # "germanys" (a possessive typed without the apostrophe), "shield", "why".
+    if word.endswith(("nse", "ys")) or _EN_LETTERS.search(word):
+        en += 0.5
     return de, en
 
 

@@ -31,6 +31,7 @@ class EvalRequest:
     questions_from: Path | None = None
     limit: int | None = None
     sample: int | None = None
+    multi_turn: bool = False
     retrieval_only: bool = False
     out: Path | None = None
     warn: Callable[[str], None] = field(default=lambda m: print(m, file=sys.stderr))
@@ -65,6 +66,8 @@ def _summit_cases(settings: Settings, req: EvalRequest) -> tuple[list[Case], dic
         loaded.extend(cases)
     if not loaded:
         raise EvalSetError("No usable eval cases were found in " + ", ".join(str(f) for f in req.files))
+    if req.multi_turn:
+        loaded = [c for c in loaded if c.turns]
     if req.sample and req.sample < len(loaded):
         # Evenly spaced over the file, so a short run still covers every section and case type.
         step = len(loaded) / req.sample

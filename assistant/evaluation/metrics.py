@@ -22,6 +22,7 @@ crashing backend cannot look better than a weak one.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -329,14 +330,24 @@ def retrieval_scores(case: Case, gold: GoldTurn, passages: Sequence[PassageRef])
     }
 
 
+_QUOTED = re.compile(r"„[^“”]*[“”]|“[^”]*”|\"[^\"]*\"|«[^»]*»|\[\d+(?:,\s*\d+)*\]")
+
+
 def answer_language(text: str, refused: bool, declared: str) -> str:
-    """The language an answer is in.
+    """The language an answer is in: the language of its own words.
+
+    Quotes are left out: an English answer that quotes the German source
+    verbatim ("The headline is „NATO-Gipfel 2026 …“") is an English answer.
+    An answer that is nothing but a quote is judged on the quote.
 
     Why refusals use the declared language: a refusal is a fixed template
     the pipeline picked for the question's language, and detection on a
     one-line template is less reliable than the pipeline's own choice.
     """
-    return declared if refused else detect_language(text)
+    if refused:
+        return declared
+    own = _QUOTED.sub(" ", text)
+    return detect_language(own if len(own.split()) >= 3 else text)
 
 
 def score_turn(

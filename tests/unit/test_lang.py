@@ -66,6 +66,7 @@ def test_xquad_lowercase_without_umlauts(lang: str) -> None:
         "how mch mony gets ukrain",
         "I don't get it",
         "Why Ankara?",
+        "germanys defense budjet in 2026??",
     ],
 )
 def test_english(text: str) -> None:
