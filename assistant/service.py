@@ -196,6 +196,7 @@ class Assistant:
             embed=embed,
             sentence_vectors=self.retriever.index.sentence_vectors,
             min_support=self.settings.answer.min_support,
+            given=draft.question if self.settings.answer.answerability else "",
         )
         draft.notes.extend(notes)
         for c in checks:

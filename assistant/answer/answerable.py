@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer.facts import GAZETTEER, codes
+from assistant.answer.facts import GAZETTEER, PLACE_STEMS, codes
 from assistant.evaluation.normalize import normalize
 
 _NUMBER_WORDS = (
@@ -42,15 +42,6 @@ _MONTHS = (
     "may june july october december"
 )
 _NON_COUNTRIES = frozenset({"europa", "arktis", "europaische union"})
-# Adjective and demonym stems, so "dänischer Amtskollege" counts as Denmark.
-_PLACE_STEMS: dict[str, tuple[str, ...]] = {
-    "deutschland": ("deutsch",), "schweden": ("schwed",), "danemark": ("danisch", "danen"),
-    "niederlande": ("niederland",), "norwegen": ("norweg",), "kanada": ("kanadi",), "turkei": ("turkisch",),
-    "ukraine": ("ukrain",), "russland": ("russisch", "russen"), "australien": ("australisch",),
-    "japan": ("japan",), "sudkorea": ("sudkorea",), "frankreich": ("franzos",), "polen": ("polnisch",),
-    "italien": ("italien",), "spanien": ("spanisch",), "finnland": ("finnisch",), "usa": ("amerikan", "us "),
-    "europa": ("europa",), "island": ("islandisch",), "grossbritannien": ("britisch",), "china": ("chines",),
-}  # fmt: skip
 
 # Answer kinds: a question pattern (on folded text) -> what the evidence must hold.
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -108,7 +99,7 @@ def places(text: str) -> set[str]:
     """German gazetteer names of the places a text mentions, in any language or adjective form."""
     padded = f" {normalize(text)} "
     found = {de for en, de in GAZETTEER.items() if f" {en} " in padded or f" {de} " in padded}
-    found.update(de for de, stems in _PLACE_STEMS.items() if any(f" {stem}" in padded for stem in stems))
+    found.update(de for de, stems in PLACE_STEMS.items() if any(f" {stem}" in padded for stem in stems))
     if "usa" in found and " us " in padded and not _US_WRITTEN.search(text):
         found.discard("usa")  # "tell us" is not the USA
     return found

@@ -99,8 +99,15 @@ def check_claims(
     embed: Embed | None = None,
     sentence_vectors: dict[str, np.ndarray] | None = None,
     min_support: float = 0.0,
+    given: str = "",
 ) -> tuple[list[ClaimCheck], list[str]]:
-    """Repair and check each claim; return the checks and notes."""
+    """Repair and check each claim; return the checks and notes.
+
+    ``given`` is the question: facts it states itself ("the Maritime Security
+    Partnership", echoed in English against a German passage) are not new
+    claims of the answer. Whether the question's own numbers, codes and
+    places are in the evidence is the answerability check's job.
+    """
     notes: list[str] = []
     vectors = sentence_vectors or {}
     valid = {p.n for p in passages}
@@ -123,11 +130,11 @@ def check_claims(
                 notes.append("attached a citation the model left out")
         # Check against the cited passages (whole chunks: the model may use context).
         evidence = " ".join(by_n[n].hit.chunk.clean for n in cited)
-        missing = missing_facts(sentence, evidence, book) if cited else ["(no passage)"]
+        missing = missing_facts(sentence, evidence, book, also=given) if cited else ["(no passage)"]
         if missing and cited:
             # The right facts may sit in another passage: re-attach if one supports them.
             for p in passages:
-                if p.n not in cited and not missing_facts(sentence, p.hit.chunk.clean, book):
+                if p.n not in cited and not missing_facts(sentence, p.hit.chunk.clean, book, also=given):
                     notes.append(f"moved citation [{cited[0]}] -> [{p.n}]")
                     cited, missing = [p.n], []
                     break

@@ -43,6 +43,15 @@ GAZETTEER: dict[str, str] = {
     "european union": "europaische union", "brussels": "brussel", "washington": "washington",
 }  # fmt: skip
 _GAZ_DE = frozenset(GAZETTEER.values())
+# Adjective and demonym stems, so "dänischer Amtskollege" counts as Denmark.
+PLACE_STEMS: dict[str, tuple[str, ...]] = {
+    "deutschland": ("deutsch",), "schweden": ("schwed",), "danemark": ("danisch", "danen"),
+    "niederlande": ("niederland",), "norwegen": ("norweg",), "kanada": ("kanadi",), "turkei": ("turkisch",),
+    "ukraine": ("ukrain",), "russland": ("russisch", "russen"), "australien": ("australisch",),
+    "japan": ("japan",), "sudkorea": ("sudkorea",), "frankreich": ("franzos",), "polen": ("polnisch",),
+    "italien": ("italien",), "spanien": ("spanisch",), "finnland": ("finnisch",), "usa": ("amerikan", "us "),
+    "europa": ("europa",), "island": ("islandisch",), "grossbritannien": ("britisch",), "china": ("chines",),
+}  # fmt: skip
 
 
 def _fold(text: str) -> str:
@@ -120,7 +129,9 @@ def supported(fact: str, evidence_folded: str) -> bool:
     padded = f" {evidence_folded} "
     if fact.startswith("place:"):
         de = fact[len("place:") :]
-        return f" {de} " in padded or any(f" {en} " in padded for en, d in GAZETTEER.items() if d == de)
+        if f" {de} " in padded or any(f" {stem}" in padded for stem in PLACE_STEMS.get(de, ())):
+            return True
+        return any(f" {en} " in padded for en, d in GAZETTEER.items() if d == de)
     if " " in fact:
         return all(f" {part} " in padded for part in fact.split())
     return f" {fact} " in padded
