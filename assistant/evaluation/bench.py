@@ -231,7 +231,40 @@ def markdown(result: dict[str, Any]) -> str:
         f"- index build: summit corpus from cold {o['index']['summit_cold_s']:.1f} s; "
         f"XQuAD dev {o['index']['xquad_chunks']} chunks at {o['index']['xquad_chunks_per_s']:.1f} chunks/s",
     ]
+    lines += ["", "| target | measured | met? |", "|---|---|---|"]
+    for name, value, ok in targets(result):
+        lines.append(f"| {name} | {value} | {'met' if ok else 'not met'} |")
     return "\n".join(lines) + "\n"
+
+
+def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """The issue's targets, each with its measured value and whether it is met."""
+    rows = {r["row"]: r for r in result["rows"]}
+    o = result["other"]
+    out: list[tuple[str, str, bool]] = []
+    ours, naive = rows.get("ours-1.5b"), rows.get("naive-llama-index-1.5b")
+    if ours is not None:
+        lat = ours["latency_ms"]
+        ft, total, ev = lat["first_token"]["p50"], lat["total"]["p50"], lat["retrieve"]["p50"]
+        out.append(("warm first token p50 ≤ 3.5 s (1.5B)", f"{ft / 1000:.2f} s", ft <= 3500))
+        out.append(("warm full answer p50 ≤ 6 s (1.5B)", f"{total / 1000:.2f} s", total <= 6000))
+        out.append(("evidence shown p50 ≤ 0.3 s", f"{ev / 1000:.3f} s", ev <= 300))
+        if naive is not None:
+            ratio = naive["latency_ms"]["first_token"]["p50"] / ft
+            out.append(("first token ≥ 2× faster than naive llama-index", f"{ratio:.1f}×", ratio >= 2))
+            acc_ok = (ours["accuracy"] or 0) >= (naive["accuracy"] or 0)
+            out.append(("accuracy ≥ naive llama-index", f"{ours['accuracy']:.2f} vs {naive['accuracy']:.2f}", acc_ok))
+    cold, helps = o["cold_ask"]["first_token_s"], o["help_s"]
+    out.append(("cold `assistant ask` to first token ≤ 12 s", f"{cold:.1f} s", cold <= 12))
+    out.append(("`assistant --help` ≤ 1 s", f"{helps:.2f} s", helps <= 1))
+    idx = o["index"]
+    out.append(("summit index build from cold ≤ 15 s", f"{idx['summit_cold_s']:.1f} s", idx["summit_cold_s"] <= 15))
+    out.append(
+        ("XQuAD dev paragraphs ≥ 4 chunks/s", f"{idx['xquad_chunks_per_s']:.1f}", idx["xquad_chunks_per_s"] >= 4)
+    )
+    rss = o["serve"]["peak_rss_mb"]
+    out.append(("`serve` peak RSS ≤ 3.5 GB (both models loaded, warmed)", f"{rss:.0f} MB", rss <= 3584))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,7 +86,12 @@ def run_request(
     from assistant.retrieval.retriever import HybridRetriever
     from assistant.service import Assistant
 
-    config: dict[str, Any] = {"files": [str(f) for f in req.files]}
+    config: dict[str, Any] = {
+        "files": [str(f) for f in req.files],
+        "follow_up": settings.answer.follow_up,
+        "answerability": settings.answer.answerability,
+        "passages": settings.answer.passages,
+    }
     with tempfile.TemporaryDirectory(prefix="summit-squad-") as tmp:
         if req.squad is not None:
             sq = load_squad(req.squad, "de", req.questions_from, limit=req.limit)
