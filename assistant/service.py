@@ -27,6 +27,7 @@ from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
 from assistant.llm.base import LLM
 from assistant.retrieval.retriever import HybridRetriever
+from assistant.retrieval.signals import is_document_question
 from assistant.types import Citation, Hit
 
 
@@ -151,6 +152,7 @@ class Assistant:
             self.retriever.index.sentence_vectors,
             max_passages=cfg.passages,
             chars_per_passage=cfg.chars_per_passage,
+            byline=is_document_question(query),
         )
         draft = _Draft(q, language, query, tuple(r.hits), passages, r.relevant)
         draft.timings["retrieve"] = (time.perf_counter() - t) * 1000
@@ -162,7 +164,12 @@ class Assistant:
             return Verdict()
         qvec = self.retriever.embedder.embed_query(draft.query)
         picks = best_sentences(
-            draft.question, draft.passages, qvec, self.retriever.index.sentence_vectors, max_sentences=3
+            draft.question,
+            draft.passages,
+            qvec,
+            self.retriever.index.sentence_vectors,
+            max_sentences=3,
+            byline=is_document_question(draft.query),
         )
         return check_answerable(
             draft.question,
@@ -173,7 +180,13 @@ class Assistant:
 
     def _extractive(self, draft: _Draft) -> tuple[str, tuple[Citation, ...]]:
         qvec = self.retriever.embedder.embed_query(draft.query)
-        picks = best_sentences(draft.question, draft.passages, qvec, self.retriever.index.sentence_vectors)
+        picks = best_sentences(
+            draft.question,
+            draft.passages,
+            qvec,
+            self.retriever.index.sentence_vectors,
+            byline=is_document_question(draft.query),
+        )
         text = extractive_answer(picks, draft.language)
         cites = []
         for p, i, _ in picks:

@@ -21,7 +21,13 @@ def best_sentences(
     sentence_vectors: dict[str, np.ndarray],
     *,
     max_sentences: int = 1,
+    byline: bool = False,
 ) -> list[tuple[Passage, int, float]]:
+    """Passage sentences ranked by cosine to the question plus word overlap.
+
+    ``byline``: the question asks who wrote the document or when, which the
+    dateline of its first chunk answers (see ``build_passages``).
+    """
     q = np.asarray(query_vec, dtype=np.float32) if query_vec is not None else None
     q_tokens = set(tokenize(question))
     scored: list[tuple[Passage, int, float]] = []
@@ -31,7 +37,8 @@ def best_sentences(
             sim = float(vecs[i] @ q) if q is not None and vecs is not None and i < len(vecs) else 0.0
             toks = set(tokenize(p.sentence_text(i)))
             overlap = len(q_tokens & toks) / max(1, len(q_tokens))
-            scored.append((p, i, sim + 0.3 * overlap - 0.02 * rank))
+            lead = 0.5 if byline and i == 0 and p.hit.chunk.order == 0 else 0.0
+            scored.append((p, i, sim + 0.3 * overlap - 0.02 * rank + lead))
     scored.sort(key=lambda t: t[2], reverse=True)
     return scored[:max_sentences]
 

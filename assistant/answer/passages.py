@@ -50,7 +50,11 @@ def build_passages(
     *,
     max_passages: int = 3,
     chars_per_passage: int = 420,
+    byline: bool = False,
 ) -> list[Passage]:
+    """Numbered passages; ``byline`` (a "who wrote it / when?" question) keeps
+    the dateline of a document's first chunk ("8.7.2026 - Lara Finke | …"),
+    which no sentence vector ranks high for such a question."""
     q = np.asarray(query_vec, dtype=np.float32) if query_vec is not None else None
     out: list[Passage] = []
     for hit in hits[:max_passages]:
@@ -63,10 +67,11 @@ def build_passages(
             scores = vecs @ q
         else:
             scores = np.zeros(len(spans), dtype=np.float32)
+        best = 0 if byline and hit.chunk.order == 0 else int(np.argmax(scores))
         if sum(lengths) <= chars_per_passage:
             ids = list(range(len(spans)))
         else:
-            ids = _pick(scores, lengths, chars_per_passage, int(np.argmax(scores)))
+            ids = _pick(scores, lengths, chars_per_passage, best)
         parts: list[str] = []
         for j, i in enumerate(ids):
             if j and ids[j - 1] != i - 1:

@@ -106,3 +106,21 @@ def test_normalize_keeps_neue_apart_from_neun() -> None:
     # "ue" folding once turned "neuen" into "neun" and so into the number 9.
     assert normalize("die neuen Beschaffungen") == "die neuen beschaffungen"
     assert normalize("Suedkorea") == "sudkorea"
+
+
+def test_byline_questions_keep_the_dateline(hash_retriever: object) -> None:
+    """"Who wrote it?" is answered by the first chunk's dateline, which vectors never rank first."""
+    from assistant.answer.extractive import best_sentences
+    from assistant.answer.passages import build_passages
+    from assistant.types import Hit
+
+    index = hash_retriever.index  # type: ignore[attr-defined]
+    lead = next(c for c in index.chunks.values() if c.order == 0)
+    vectors = index.sentence_vectors
+    far = vectors[lead.chunk_id][-1]  # a query vector that points at the lead chunk's last sentence
+    plain = build_passages([Hit(lead, 1.0)], far, vectors, chars_per_passage=200)
+    byline = build_passages([Hit(lead, 1.0)], far, vectors, chars_per_passage=200, byline=True)
+    assert "Lara Finke" not in plain[0].text
+    assert "Lara Finke" in byline[0].text
+    picks = best_sentences("Who wrote the press release?", byline, None, vectors, byline=True)
+    assert "Lara Finke" in picks[0][0].sentence_text(picks[0][1])
