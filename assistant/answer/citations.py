@@ -16,11 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.facts import NameBook, missing_facts
+from assistant.answer.facts import GAZETTEER, NameBook, missing_facts
 from assistant.answer.passages import Passage
+from assistant.evaluation.normalize import normalize
 from assistant.ingest.chunk import split_sentences
 from assistant.retrieval.analyzer import tokenize
 from assistant.types import Citation
+
+_PLACE_NAMES = frozenset(GAZETTEER) | frozenset(GAZETTEER.values())
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _TRAILING_MARKS = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
@@ -103,11 +106,12 @@ def check_claims(
 ) -> tuple[list[ClaimCheck], list[str]]:
     """Repair and check each claim; return the checks and notes.
 
-    ``given`` is the question: facts it states itself ("the Maritime Security
-    Partnership", echoed in English against a German passage) are not new
-    claims of the answer. Whether the question's own numbers, codes and
-    places are in the evidence is the answerability check's job.
+    ``given`` is the question: the names it states itself ("the Maritime
+    Security Partnership", echoed in English against a German passage) are
+    not new claims of the answer. Its numbers and places are: "the budget
+    for 2027 is 124 billion [1]" must find 2027 in passage 1.
     """
+    echo = " ".join(w for w in re.findall(r"[^\W\d_]+", given) if normalize(w) not in _PLACE_NAMES)
     notes: list[str] = []
     vectors = sentence_vectors or {}
     valid = {p.n for p in passages}
@@ -130,11 +134,11 @@ def check_claims(
                 notes.append("attached a citation the model left out")
         # Check against the cited passages (whole chunks: the model may use context).
         evidence = " ".join(by_n[n].hit.chunk.clean for n in cited)
-        missing = missing_facts(sentence, evidence, book, also=given) if cited else ["(no passage)"]
+        missing = missing_facts(sentence, evidence, book, also=echo) if cited else ["(no passage)"]
         if missing and cited:
             # The right facts may sit in another passage: re-attach if one supports them.
             for p in passages:
-                if p.n not in cited and not missing_facts(sentence, p.hit.chunk.clean, book, also=given):
+                if p.n not in cited and not missing_facts(sentence, p.hit.chunk.clean, book, also=echo):
                     notes.append(f"moved citation [{cited[0]}] -> [{p.n}]")
                     cited, missing = [p.n], []
                     break

@@ -48,6 +48,21 @@ def test_out_of_scope_is_refused(bot: Assistant) -> None:
     assert a.passages
 
 
+@pytest.mark.parametrize(
+    ("question", "refusal"),
+    [
+        ("Wie viel gibt Frankreich 2026 für Verteidigung aus?", "Dazu enthält der Text keine Angabe."),
+        ("What is Germany's defence budget for 2027?", "The text does not say."),
+        ("Wie viele Soldaten umfasst die NISRF?", "Dazu enthält der Text keine Angabe."),
+    ],
+)
+def test_plausible_unanswerable_is_refused(bot: Assistant, question: str, refusal: str) -> None:
+    """On-topic questions the text does not answer: refused, with the closest passages still shown."""
+    a = bot.ask(question)
+    assert a.refused and a.text == refusal, (a.text, a.notes)
+    assert a.passages and not a.citations
+
+
 def test_multi_turn_german(bot: Assistant) -> None:
     chat = bot.chat()
     first = chat.ask("Wer ist der NATO-Generalsekretär?")

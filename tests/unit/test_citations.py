@@ -69,3 +69,19 @@ def test_names_are_checked_across_languages(book: NameBook) -> None:
     assert missing_facts("Sweden joined the Multi Role Tanker Transport.", passage, book) == []
     assert missing_facts("Finland joined the Multi Role Tanker Transport.", passage, book) == ["place:finnland"]
     assert missing_facts("Mark Rutte said so.", passage, book)  # a name from elsewhere in the corpus
+
+
+def test_question_names_echoed_in_english_are_not_new_claims(passages: list[Passage], book: NameBook) -> None:
+    question = "Which country joined the Maritime Security Partnership in Ankara?"
+    answer = "Iceland joined the Maritime Security Partnership in Ankara [2]."
+    strict, _ = check_claims(answer, passages, book)
+    given, _ = check_claims(answer, passages, book, given=question)
+    assert not strict[0].supported  # "Maritime", "Security", "Partnership" are not in the German passage
+    assert given[0].supported and given[0].cited == (2,)
+
+
+def test_question_numbers_are_still_claims(passages: list[Passage], book: NameBook) -> None:
+    # The year the question asks about must be in the cited passage, not just in the question.
+    question = "What is Germany's defence budget for 2027?"
+    checks, _ = check_claims("Germany's defence budget for 2027 is 124 billion euros [1].", passages, book, given=question)
+    assert not checks[0].supported and "2027" in checks[0].missing
