@@ -88,14 +88,28 @@ def retrieval_query(
     if not history or strategy == "none":
         return question
     if strategy == "always":
-        return f"{history[-1][0]} {question}"
+        return f"{carried(history)} {question}"
     if not is_follow_up(question):
         return question
     if strategy == "rewrite" and llm is not None:
         rewritten = rewrite_query(llm, question, history[-1][0])
         if rewritten is not None:
             return rewritten
-    return f"{history[-1][0]} {question}"
+    return f"{carried(history)} {question}"
+
+
+def carried(history: list[tuple[str, str]], most: int = 3) -> str:
+    """The previous question, and the questions before it back to the one that set the topic.
+
+    "Who wrote the press release?" → "Which ministry is she with?" → "And
+    when was it published?": the third needs the first, not just the second.
+    """
+    parts = [history[-1][0]]
+    i = len(history) - 1
+    while i > 0 and is_follow_up(history[i][0]) and len(parts) < most:
+        i -= 1
+        parts.insert(0, history[i][0])
+    return " ".join(parts)
 
 
 class ChatSession:

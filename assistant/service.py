@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.answerable import Verdict, check_answerable
-from assistant.answer.citations import NO_SUPPORT, check_claims, citations_for, render
+from assistant.answer.citations import NO_SUPPORT, check_claims, citations_for, render, restates_question
 from assistant.answer.extractive import best_sentences, extractive_answer
 from assistant.answer.facts import NameBook, facts
 from assistant.answer.lang import detect_language
@@ -197,7 +197,12 @@ class Assistant:
         return text, tuple(cites)
 
     def _grounded(self, draft: _Draft, raw: str, t0: float) -> Answer:
-        if not raw or is_refusal(raw):
+        if not raw.strip():
+            # An empty reply is not a "NO_ANSWER": the question passed the answerability check.
+            draft.notes.append("the model returned nothing; fell back to extractive")
+            text, cites = self._extractive(draft)
+            return self._finish(draft, text, False, cites, t0)
+        if is_refusal(raw):
             draft.notes.append("the model found no answer in the passages")
             return self._finish(draft, refusal_text(draft.language), True, (), t0)
         embed = self.retriever.embedder.embed_query
@@ -226,7 +231,14 @@ class Assistant:
             draft.notes.append("no sentence passed the citation check; fell back to extractive")
             text, cites = self._extractive(draft)
             return self._finish(draft, text, False, cites, t0)
-        return self._finish(draft, render(checks), False, tuple(citations_for(checks, draft.passages)), t0)
+        text = render(checks)
+        if restates_question(text, draft.question):
+            # "Mark Rutte lobte Deutschland [1]." for "Mit welchen Worten lobte Mark Rutte Deutschland?":
+            # true, cited, and useless. The best sentence, quoted, answers it.
+            draft.notes.append("the model's answer only restated the question; fell back to extractive")
+            text, cites = self._extractive(draft)
+            return self._finish(draft, text, False, cites, t0)
+        return self._finish(draft, text, False, tuple(citations_for(checks, draft.passages)), t0)
 
     def _finish(
         self,

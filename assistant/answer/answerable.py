@@ -58,6 +58,10 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("country", re.compile(r"\b(in welchem land|welches land|in which country|what country|which country)\b")),
     ("place", re.compile(r"^(wo|where)\b|\b(in welcher stadt|in which city|which city)\b")),
     ("distance", re.compile(r"\b(reichweite|wie weit|how far)\b|\bwhat is the range\b")),
+    (
+        "company",
+        re.compile(r"\b(welches unternehmen|welcher konzern|welche firma|which company|what company|which firm)\b"),
+    ),
 )
 
 _CURRENCY = re.compile(r"\b(euro|dollar|milliarden|millionen)\b")
@@ -68,6 +72,13 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS.split()) + r")\b")
 _NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b")
 _COUNTED = re.compile(r"\b[Ww]ie ?viele\s+(?:(?:[a-zäöüß]+e[nrms]?)\s+)*([A-ZÄÖÜ][\w-]+)")
+_COMPANY = re.compile(r"(unternehmen|konzern|firma|firmen|company|hersteller)")
+# "Wer ist/leitete der/die <adjectives> <Role>?": the role itself must be in the passages.
+_ROLE = re.compile(
+    r"^(?:[Ww]er|[Ww]ie hei(?:ß|ss)t|[Ww]ie hie(?:ß|ss))\s+"
+    r"(?:ist|war|sind|waren|leitet|leitete|führt|führte|vertrat|vertritt)?\s*(?:der|die|das|den|dem)\s+"
+    r"(?:[a-zäöüß]+\s+)*([A-ZÄÖÜ][\w-]+)"
+)
 _US_WRITTEN = re.compile(r"\bUSA?\b|U\.S\.|United States|America|Vereinigte")
 
 
@@ -148,7 +159,25 @@ def _has_kind(kind: str, evidence: str, question: str, language: str) -> bool:
         return bool(new) or (kind == "place" and bool(re.search(r"\b(in|im|am|bei|nahe) [A-ZÄÖÜ]", evidence)))
     if kind == "distance":
         return bool(_DISTANCE.search(ev))
+    if kind == "company":
+        return bool(_COMPANY.search(ev))
     return True
+
+
+def missing_role(question: str, language: str, passages: str) -> str | None:
+    """The role a German who-question asks about ("der türkische Präsident"), if no passage names it.
+
+    German only: an English role ("president", "secretary general") would be
+    compared with German passages ("Generalsekretär") and wrongly missed.
+    """
+    m = _ROLE.match(question.strip()) if language == "de" else None
+    if m is None:
+        return None
+    role = normalize(m.group(1).split("-")[-1])
+    if role.startswith(("autor", "verfass", "herausgeb")):
+        return None  # the document's byline names them
+    stem = role[: max(5, len(role) - 3)]
+    return None if f" {stem}" in f" {passages}" or stem in passages else m.group(1)
 
 
 def check_answerable(
@@ -179,7 +208,13 @@ def check_answerable(
     missing_places = places(question) - places(" ".join(passages_text))
     if missing_places:
         return Verdict(f"the passages never mention {', '.join(sorted(missing_places))}")
+    role = missing_role(question, language, passages)
+    if role is not None:
+        return Verdict(f"the passages never mention {role}")
     kind = answer_kind(question)
-    if kind is not None and not _has_kind(kind, top, question, language):
+    # "Welches Unternehmen …" pulls every sentence that says "Unternehmen" to the top of the
+    # sentence ranking, so for companies the best-retrieved passage is what must name one.
+    where = passages_text[0] if kind == "company" and passages_text else top
+    if kind is not None and not _has_kind(kind, where, question, language):
         return Verdict(f"the question asks for a {kind}, and the best passages hold none")
     return Verdict()

@@ -109,7 +109,7 @@ def test_normalize_keeps_neue_apart_from_neun() -> None:
 
 
 def test_byline_questions_keep_the_dateline(hash_retriever: object) -> None:
-    """"Who wrote it?" is answered by the first chunk's dateline, which vectors never rank first."""
+    """ "Who wrote it?" is answered by the first chunk's dateline, which vectors never rank first."""
     from assistant.answer.extractive import best_sentences
     from assistant.answer.passages import build_passages
     from assistant.types import Hit
@@ -124,3 +124,33 @@ def test_byline_questions_keep_the_dateline(hash_retriever: object) -> None:
     assert "Lara Finke" in byline[0].text
     picks = best_sentences("Who wrote the press release?", byline, None, vectors, byline=True)
     assert "Lara Finke" in picks[0][0].sentence_text(picks[0][1])
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "refused"),
+    [
+        ("Wie heißt der türkische Präsident, der den Gipfel ausgerichtet hat?", SUMMIT, True),
+        ("Wer leitete die japanische Delegation beim Gipfel?", SUMMIT, True),
+        (
+            "Wer ist der dänische Verteidigungsminister?",
+            P8.replace("Pistorius", "Verteidigungsminister Pistorius"),
+            False,
+        ),
+        ("Wer ist die Autorin?", SUMMIT, False),  # the byline answers it
+        ("Welches Unternehmen baut die Drohnen?", DRONES, True),
+        (
+            "Welches Unternehmen ist beteiligt?",
+            "Die Kooperation mit dem Unternehmen Lockheed Martin stärkt die Basis.",
+            False,
+        ),
+    ],
+)
+def test_roles_and_companies(question: str, passage: str, refused: bool) -> None:
+    assert (verdict(question, passage) is not None) is refused
+
+
+def test_english_roles_are_not_checked_against_german_text() -> None:
+    assert (
+        verdict("Who is the NATO Secretary General?", "NATO-Generalsekretär Mark Rutte sagte das.", language="en")
+        is None
+    )

@@ -50,3 +50,11 @@ def test_a_failing_backend_during_rewrite_does_not_break_retrieval() -> None:
         pass  # the service catches this and carries over; see test_service
     else:
         raise AssertionError("a failing rewrite must surface as BackendError to the service")
+
+
+def test_carry_reaches_back_to_the_question_that_set_the_topic() -> None:
+    history = [("Who wrote the press release?", "Lara Finke [1]."), ("Which ministry is she with?", "The BMVg [1].")]
+    q = retrieval_query("And when was it published?", history, "carry")
+    assert q == "Who wrote the press release? Which ministry is she with? And when was it published?"
+    standalone = [("Wer ist NATO-Generalsekretär?", "Mark Rutte [1]."), *history[:1]]
+    assert retrieval_query("Und wann?", standalone, "carry") == "Who wrote the press release? Und wann?"

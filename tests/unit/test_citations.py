@@ -83,5 +83,7 @@ def test_question_names_echoed_in_english_are_not_new_claims(passages: list[Pass
 def test_question_numbers_are_still_claims(passages: list[Passage], book: NameBook) -> None:
     # The year the question asks about must be in the cited passage, not just in the question.
     question = "What is Germany's defence budget for 2027?"
-    checks, _ = check_claims("Germany's defence budget for 2027 is 124 billion euros [1].", passages, book, given=question)
+    checks, _ = check_claims(
+        "Germany's defence budget for 2027 is 124 billion euros [1].", passages, book, given=question
+    )
     assert not checks[0].supported and "2027" in checks[0].missing
