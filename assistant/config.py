@@ -98,8 +98,8 @@ class LLMSettings(_Section):
 
 class AnswerSettings(_Section):
     language: Literal["auto", "de", "en"] = "auto"
-    passages: int = 3
-    chars_per_passage: int = 420
+    passages: int = 2
+    chars_per_passage: int = 500
     follow_up: Literal["carry", "rewrite", "always", "none"] = "carry"
     min_support: float = 0.3
     answerability: bool = True

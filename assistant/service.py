@@ -203,6 +203,11 @@ class Assistant:
             text, cites = self._extractive(draft)
             return self._finish(draft, text, False, cites, t0)
         if is_refusal(raw):
+            if is_document_question(draft.query):
+                # Small models do not read "8.7.2026 - Lara Finke | Ministerium" as an author line.
+                draft.notes.append("the model found no answer; the document's byline answers questions about it")
+                text, cites = self._extractive(draft)
+                return self._finish(draft, text, False, cites, t0)
             draft.notes.append("the model found no answer in the passages")
             return self._finish(draft, refusal_text(draft.language), True, (), t0)
         embed = self.retriever.embedder.embed_query

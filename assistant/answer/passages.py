@@ -48,8 +48,8 @@ def build_passages(
     query_vec: Sequence[float] | None,
     sentence_vectors: dict[str, np.ndarray],
     *,
-    max_passages: int = 3,
-    chars_per_passage: int = 420,
+    max_passages: int = 2,
+    chars_per_passage: int = 500,
     byline: bool = False,
 ) -> list[Passage]:
     """Numbered passages; ``byline`` (a "who wrote it / when?" question) keeps
