@@ -113,3 +113,19 @@ def load_index(settings: Settings, embedder: Embedder) -> LoadedIndex:
 def build_retriever(settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:
     emb = embedder or build_embedder(settings)
     return HybridRetriever(load_index(settings, emb), emb, settings.retrieval)
+
+
+def prime_llm(llm: object, settings: Settings) -> str | None:
+    """Restore (or compute and save) the system prompt's KV state of a local model.
+
+    Saves a cold ``assistant ask`` the ~2.5 s the fixed system prompt costs
+    on 2 cores. The state lives beside the models, keyed by model file, context
+    size and prompt text, so a changed prompt or model never reuses a stale one.
+    """
+    prime = getattr(llm, "prime", None)
+    if prime is None:
+        return None
+    from assistant.answer.prompt import SYSTEM_PROMPT
+
+    result: str = prime(SYSTEM_PROMPT, settings.models_dir / "kv-cache")
+    return result

@@ -7,6 +7,7 @@ Checking whether the index is current needs only the model's identity
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 
 from assistant.embeddings.base import Embedder, Vector
@@ -19,15 +20,27 @@ class LazyEmbedder:
         self._fingerprint = fingerprint
         self._dim = dim
         self._inner: Embedder | None = None
+        self._lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
         return self._inner is not None
 
     def load(self) -> Embedder:
-        if self._inner is None:
-            self._inner = self._factory()
-        return self._inner
+        with self._lock:  # a background load and a first query may race
+            if self._inner is None:
+                self._inner = self._factory()
+            return self._inner
+
+    def load_in_background(self) -> threading.Thread:
+        """Start loading now, so that importing torch overlaps other start-up work.
+
+        A cold ``assistant ask`` loads the LLM (mostly C code that releases the
+        GIL) while torch and the embedding model load here.
+        """
+        thread = threading.Thread(target=self.load, name="load-embedder", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def name(self) -> str:

@@ -9,6 +9,9 @@ prefix, which is why our system prompt is fixed and comes first.
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -49,7 +52,13 @@ class LlamaCppLLM:
             )
         except (ValueError, RuntimeError) as err:
             raise ModelError(f"llama.cpp cannot load {model_path}: {err}") from err
+        import llama_cpp
+
+        self._cpp: Any = llama_cpp
         self._model = name or Path(model_path).stem
+        stat = Path(model_path).stat()
+        self._model_id = f"{Path(model_path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{llama_cpp.__version__}"
+        self._n_ctx = n_ctx
         self._temperature = temperature
         self.lock = threading.Lock()
 
@@ -60,6 +69,40 @@ class LlamaCppLLM:
     @property
     def model(self) -> str:
         return self._model
+
+    def prime(self, system_prompt: str, cache_dir: Path | None = None) -> str:
+        """Put the fixed system prompt's KV state in place before the first question.
+
+        Within a process llama.cpp reuses the longest common token prefix, so
+        only the first question pays for the system prompt (about 2.5 s on 2
+        cores). A new ``assistant ask`` process would pay it every time, so
+        the state is saved once under ``cache_dir`` and read back (a few MB)
+        on the next start. Returns "restored", "computed" or "computed+saved".
+        """
+        prefix = f"<|im_start|>system\n{system_prompt}<|im_end|>\n"
+        tokens = self._llm.tokenize(prefix.encode("utf-8"), special=True)
+        key = hashlib.sha256(f"{self._model_id}|{self._n_ctx}|{prefix}".encode()).hexdigest()[:24]
+        path = cache_dir / f"kv-{key}.bin" if cache_dir is not None else None
+        with self.lock:
+            if path is not None and path.is_file():
+                data = path.read_bytes()
+                buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+                if self._cpp.llama_state_set_data(self._llm._ctx.ctx, buf, len(data)) == len(data):
+                    self._llm.input_ids[: len(tokens)] = tokens
+                    self._llm.n_tokens = len(tokens)
+                    return "restored"
+            self._llm.reset()
+            self._llm.eval(tokens)
+            if path is None:
+                return "computed"
+            size = self._cpp.llama_state_get_size(self._llm._ctx.ctx)
+            buf = (ctypes.c_uint8 * int(size))()
+            n = int(self._cpp.llama_state_get_data(self._llm._ctx.ctx, buf, size))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_bytes(bytes(buf)[:n])
+            tmp.replace(path)  # atomic: a half-written state is never read
+            return "computed+saved"
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))

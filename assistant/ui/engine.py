@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant.answer.prompt import build_messages
-from assistant.app import build_embedder, build_retriever, index_corpus
+from assistant.app import build_embedder, build_retriever, index_corpus, prime_llm
 from assistant.config import Settings
 from assistant.embeddings.base import Embedder, Vector
 from assistant.indexing import BuildResult, LoadedIndex, Progress
@@ -217,6 +217,7 @@ class Engine:
         if llm is None or settings.llm.backend not in GATED_BACKENDS:
             return
         with self.gate.hold(Ticket()):
+            prime_llm(llm, settings)  # the system prompt's KV state, from disk when saved before
             stream = llm.stream(build_messages("Warm-up?", [], "de"), max_tokens=1)
             try:
                 next(iter(stream), None)

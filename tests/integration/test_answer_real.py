@@ -28,6 +28,22 @@ def test_llamacpp_contract(bot: Assistant) -> None:
     check_llm_contract(bot.llm)
 
 
+def test_saved_system_prompt_state_gives_the_same_answer(bot: Assistant, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A cold process restores the system prompt's KV state from disk; the answer must not change."""
+    from assistant.answer.prompt import SYSTEM_PROMPT, build_messages
+    from assistant.llm.base import complete
+
+    llm = bot.llm
+    assert llm is not None and hasattr(llm, "prime")
+    messages = build_messages("Wie hoch ist der Verteidigungshaushalt 2026?", [], "de")
+    assert llm.prime(SYSTEM_PROMPT, tmp_path) == "computed+saved"
+    computed = complete(llm, messages, max_tokens=24)
+    assert llm.prime(SYSTEM_PROMPT, tmp_path) == "restored"
+    assert complete(llm, messages, max_tokens=24) == computed
+    (saved,) = tmp_path.glob("kv-*.bin")
+    assert 0 < saved.stat().st_size < 64 * 2**20  # the prompt's KV cells, not the whole context
+
+
 @pytest.mark.parametrize(
     ("question", "needle", "lang"),
     [
@@ -52,7 +68,7 @@ def test_out_of_scope_is_refused(bot: Assistant) -> None:
     ("question", "refusal"),
     [
         ("Wie viel gibt Frankreich 2026 für Verteidigung aus?", "Dazu enthält der Text keine Angabe."),
-        ("What is Germany's defence budget for 2027?", "The text does not say."),
+        ("How many AMRAAM missiles will be produced in Europe per year?", "The text does not say."),
         ("Wie viele Soldaten umfasst die NISRF?", "Dazu enthält der Text keine Angabe."),
     ],
 )
