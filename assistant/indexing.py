@@ -247,7 +247,10 @@ def save_sentence_vectors(build: Path, chunks: Sequence[Chunk], embedder: Embedd
         for i, (a, b, _, _) in enumerate(c.sentence_spans()):
             rows.append([c.chunk_id, i])
             texts.append(c.clean[a:b])
-    vectors = np.asarray(embedder.embed_documents(texts) if texts else [], dtype=np.float32)
+    # Overlapping chunks repeat their boundary sentences: embed each distinct sentence once.
+    unique = list(dict.fromkeys(texts))
+    by_text = dict(zip(unique, embedder.embed_documents(unique) if unique else [], strict=True))
+    vectors = np.asarray([by_text[t] for t in texts], dtype=np.float32)
     np.save(build / "sentences.npy", vectors.reshape(len(texts), -1) if texts else np.zeros((0, embedder.dim)))
     (build / "sentences.json").write_text(json.dumps(rows))
 
