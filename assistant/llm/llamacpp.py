@@ -84,8 +84,13 @@ class LlamaCppLLM:
         key = hashlib.sha256(f"{self._model_id}|{self._n_ctx}|{prefix}".encode()).hexdigest()[:24]
         path = cache_dir / f"kv-{key}.bin" if cache_dir is not None else None
         with self.lock:
+            data = b""
             if path is not None and path.is_file():
-                data = path.read_bytes()
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    data = b""
+            if data:
                 buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
                 if self._cpp.llama_state_set_data(self._llm._ctx.ctx, buf, len(data)) == len(data):
                     self._llm.input_ids[: len(tokens)] = tokens
@@ -98,10 +103,13 @@ class LlamaCppLLM:
             size = self._cpp.llama_state_get_size(self._llm._ctx.ctx)
             buf = (ctypes.c_uint8 * int(size))()
             n = int(self._cpp.llama_state_get_data(self._llm._ctx.ctx, buf, size))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_bytes(bytes(buf)[:n])
-            tmp.replace(path)  # atomic: a half-written state is never read
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".tmp{os.getpid()}")
+                tmp.write_bytes(bytes(buf)[:n])
+                tmp.replace(path)  # atomic: a half-written state is never read
+            except OSError:
+                return "computed"  # a read-only or full disk only costs the next start 2.5 s
             return "computed+saved"
 
     def count_tokens(self, text: str) -> int:
