@@ -52,6 +52,8 @@ class _Draft:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     raw: str = ""
+    byline: bool = False  # a question about the document itself: its dateline answers it
+    picks: list[tuple[Passage, int, float]] | None = None  # best sentences, best first (computed once)
 
 
 class Assistant:
@@ -129,9 +131,8 @@ class Assistant:
         except BackendError as err:
             if self.settings.llm.fallback != "extractive":
                 raise
-            draft.notes.append(f"backend failed ({err}); fell back to extractive")
-            text, cites = self._extractive(draft)
-            yield StreamEvent("answer", answer=self._finish(draft, text, False, cites, t0, backend="extractive"))
+            note = f"backend failed ({err}); fell back to extractive"
+            yield StreamEvent("answer", answer=self._fall_back(draft, note, t0, backend="extractive"))
             return
         yield StreamEvent("answer", answer=self._grounded(draft, "".join(raw).strip(), t0))
 
@@ -146,47 +147,42 @@ class Assistant:
             query = retrieval_query(q, history, "carry")  # the answer step reports the backend error
         r = self.retriever.retrieve(query, k=self.settings.retrieval.top_k)
         qvec = self.retriever.embedder.embed_query(query)  # cached: no second model call
+        byline = is_document_question(query)
         passages = build_passages(
             r.hits,
             qvec,
             self.retriever.index.sentence_vectors,
             max_passages=cfg.passages,
             chars_per_passage=cfg.chars_per_passage,
-            byline=is_document_question(query),
+            byline=byline,
         )
-        draft = _Draft(q, language, query, tuple(r.hits), passages, r.relevant)
+        draft = _Draft(q, language, query, tuple(r.hits), passages, r.relevant, byline=byline)
         draft.timings["retrieve"] = (time.perf_counter() - t) * 1000
         draft.timings["embed"] = r.timings_ms.get("embed", 0.0)
         return draft
 
+    def _picks(self, draft: _Draft) -> list[tuple[Passage, int, float]]:
+        """The three best passage sentences, for the answerability check and the extractive answer."""
+        if draft.picks is None:
+            qvec = self.retriever.embedder.embed_query(draft.query)
+            vectors = self.retriever.index.sentence_vectors
+            draft.picks = best_sentences(
+                draft.question, draft.passages, qvec, vectors, max_sentences=3, byline=draft.byline
+            )
+        return draft.picks
+
     def _answerable(self, draft: _Draft) -> Verdict:
         if not self.settings.answer.answerability:
             return Verdict()
-        qvec = self.retriever.embedder.embed_query(draft.query)
-        picks = best_sentences(
-            draft.question,
-            draft.passages,
-            qvec,
-            self.retriever.index.sentence_vectors,
-            max_sentences=3,
-            byline=is_document_question(draft.query),
-        )
         return check_answerable(
             draft.question,
             draft.language,
             [p.hit.chunk.clean for p in draft.passages],
-            [p.sentence_text(i) for p, i, _ in picks],
+            [p.sentence_text(i) for p, i, _ in self._picks(draft)],
         )
 
     def _extractive(self, draft: _Draft) -> tuple[str, tuple[Citation, ...]]:
-        qvec = self.retriever.embedder.embed_query(draft.query)
-        picks = best_sentences(
-            draft.question,
-            draft.passages,
-            qvec,
-            self.retriever.index.sentence_vectors,
-            byline=is_document_question(draft.query),
-        )
+        picks = self._picks(draft)[:1]
         text = extractive_answer(picks, draft.language)
         cites = []
         for p, i, _ in picks:
@@ -199,15 +195,12 @@ class Assistant:
     def _grounded(self, draft: _Draft, raw: str, t0: float) -> Answer:
         if not raw.strip():
             # An empty reply is not a "NO_ANSWER": the question passed the answerability check.
-            draft.notes.append("the model returned nothing; fell back to extractive")
-            text, cites = self._extractive(draft)
-            return self._finish(draft, text, False, cites, t0)
+            return self._fall_back(draft, "the model returned nothing; fell back to extractive", t0)
         if is_refusal(raw):
-            if is_document_question(draft.query):
+            if draft.byline:
                 # Small models do not read "8.7.2026 - Lara Finke | Ministerium" as an author line.
-                draft.notes.append("the model found no answer; the document's byline answers questions about it")
-                text, cites = self._extractive(draft)
-                return self._finish(draft, text, False, cites, t0)
+                note = "the model found no answer; the document's byline answers questions about it"
+                return self._fall_back(draft, note, t0)
             draft.notes.append("the model found no answer in the passages")
             return self._finish(draft, refusal_text(draft.language), True, (), t0)
         embed = self.retriever.embedder.embed_query
@@ -233,17 +226,20 @@ class Assistant:
                 # says at all: the text does not answer the question.
                 draft.notes.append("no passage supports the model's answer; refused")
                 return self._finish(draft, refusal_text(draft.language), True, (), t0)
-            draft.notes.append("no sentence passed the citation check; fell back to extractive")
-            text, cites = self._extractive(draft)
-            return self._finish(draft, text, False, cites, t0)
+            return self._fall_back(draft, "no sentence passed the citation check; fell back to extractive", t0)
         text = render(checks)
         if restates_question(text, draft.question):
             # "Mark Rutte lobte Deutschland [1]." for "Mit welchen Worten lobte Mark Rutte Deutschland?":
             # true, cited, and useless. The best sentence, quoted, answers it.
-            draft.notes.append("the model's answer only restated the question; fell back to extractive")
-            text, cites = self._extractive(draft)
-            return self._finish(draft, text, False, cites, t0)
+            note = "the model's answer only restated the question; fell back to extractive"
+            return self._fall_back(draft, note, t0)
         return self._finish(draft, text, False, tuple(citations_for(checks, draft.passages)), t0)
+
+    def _fall_back(self, draft: _Draft, note: str, t0: float, *, backend: str | None = None) -> Answer:
+        """Answer with the quoted best sentence instead of the model's reply, and say why."""
+        draft.notes.append(note)
+        text, cites = self._extractive(draft)
+        return self._finish(draft, text, False, cites, t0, backend=backend)
 
     def _finish(
         self,

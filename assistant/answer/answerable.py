@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer.facts import GAZETTEER, PLACE_STEMS, codes
+from assistant.answer.facts import codes, places_in
 from assistant.evaluation.normalize import normalize
 
 _NUMBER_WORDS = (
@@ -106,11 +106,13 @@ def numbers(text: str) -> set[str]:
     return {normalize(m.group(0)) for m in _STANDALONE_NUMBER.finditer(text)}
 
 
-def places(text: str) -> set[str]:
-    """German gazetteer names of the places a text mentions, in any language or adjective form."""
-    padded = f" {normalize(text)} "
-    found = {de for en, de in GAZETTEER.items() if f" {en} " in padded or f" {de} " in padded}
-    found.update(de for de, stems in PLACE_STEMS.items() if any(f" {stem}" in padded for stem in stems))
+def places(text: str, folded: str | None = None) -> set[str]:
+    """German gazetteer names of the places a text mentions, in any language or adjective form.
+
+    ``folded`` is ``normalize(text)`` when the caller has it already.
+    """
+    padded = f" {normalize(text) if folded is None else folded} "
+    found = places_in(padded)
     if "usa" in found and " us " in padded and not _US_WRITTEN.search(text):
         found.discard("usa")  # "tell us" is not the USA
     return found
@@ -205,7 +207,7 @@ def check_answerable(
     missing_codes = [c for c in missing_codes if f" {c} " not in padded and not c.replace(".", "").isdigit()]
     if missing_codes:
         return Verdict(f"the passages never mention {', '.join(missing_codes)}")
-    missing_places = places(question) - places(" ".join(passages_text))
+    missing_places = places(question) - places(" ".join(passages_text), passages)
     if missing_places:
         return Verdict(f"the passages never mention {', '.join(sorted(missing_places))}")
     role = missing_role(question, language, passages)

@@ -125,13 +125,24 @@ def facts(sentence: str, book: NameBook) -> set[str]:
     return out
 
 
+def place_mentioned(de: str, padded: str) -> bool:
+    """Is place ``de`` in the folded, space-padded text: German or English name, or an adjective?"""
+    return (
+        f" {de} " in padded
+        or any(f" {stem}" in padded for stem in PLACE_STEMS.get(de, ()))
+        or any(f" {en} " in padded for en, d in GAZETTEER.items() if d == de)
+    )
+
+
+def places_in(padded: str) -> set[str]:
+    """German gazetteer names of all places in the folded, space-padded text."""
+    return {de for de in _GAZ_DE | PLACE_STEMS.keys() if place_mentioned(de, padded)}
+
+
 def supported(fact: str, evidence_folded: str) -> bool:
     padded = f" {evidence_folded} "
     if fact.startswith("place:"):
-        de = fact[len("place:") :]
-        if f" {de} " in padded or any(f" {stem}" in padded for stem in PLACE_STEMS.get(de, ())):
-            return True
-        return any(f" {en} " in padded for en, d in GAZETTEER.items() if d == de)
+        return place_mentioned(fact[len("place:") :], padded)
     if " " in fact:
         return all(f" {part} " in padded for part in fact.split())
     return f" {fact} " in padded

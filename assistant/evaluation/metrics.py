@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.answer.citations import strip_markers
 from assistant.answer.lang import detect_language
 from assistant.evaluation.normalize import contains_normalized, matches, squad_exact_match, squad_f1
 from assistant.types import Citation, Hit
@@ -330,7 +331,7 @@ def retrieval_scores(case: Case, gold: GoldTurn, passages: Sequence[PassageRef])
     }
 
 
-_QUOTED = re.compile(r"„[^“”]*[“”]|“[^”]*”|\"[^\"]*\"|«[^»]*»|\[\d+(?:,\s*\d+)*\]")
+_QUOTED = re.compile(r"„[^“”]*[“”]|“[^”]*”|\"[^\"]*\"|«[^»]*»")
 
 
 def answer_language(text: str, refused: bool, declared: str) -> str:
@@ -346,7 +347,7 @@ def answer_language(text: str, refused: bool, declared: str) -> str:
     """
     if refused:
         return declared
-    own = _QUOTED.sub(" ", text)
+    own = _QUOTED.sub(" ", strip_markers(text))
     return detect_language(own if len(own.split()) >= 3 else text)
 
 

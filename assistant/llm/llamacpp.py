@@ -84,12 +84,10 @@ class LlamaCppLLM:
         key = hashlib.sha256(f"{self._model_id}|{self._n_ctx}|{prefix}".encode()).hexdigest()[:24]
         path = cache_dir / f"kv-{key}.bin" if cache_dir is not None else None
         with self.lock:
-            data = b""
-            if path is not None and path.is_file():
-                try:
-                    data = path.read_bytes()
-                except OSError:
-                    data = b""
+            try:
+                data = path.read_bytes() if path is not None and path.is_file() else b""
+            except OSError:
+                data = b""
             if data:
                 buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
                 if self._cpp.llama_state_set_data(self._llm._ctx.ctx, buf, len(data)) == len(data):
