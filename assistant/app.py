@@ -7,6 +7,7 @@ fakes for any seam instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.config import Settings
@@ -28,6 +29,7 @@ from assistant.ingest.loaders import corpus_files
 from assistant.models.fetch import verify_model
 from assistant.models.registry import REGISTRY
 from assistant.retrieval.retriever import HybridRetriever
+from assistant.types import Document
 
 
 def chunk_params(settings: Settings) -> ChunkParams:
@@ -65,8 +67,10 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
     name = settings.models.embedding
     target, model_fp = resolve_model(name, settings, "embedding")
     e = settings.embedding
-    # Prompts change the vectors, so they are part of the index's identity.
+    # Prompts and precision change the vectors, so they are part of the index's identity.
     fingerprint = f"{model_fp}|q={e.query_prompt}|d={e.document_prompt}"
+    if e.dtype != "float32":
+        fingerprint += f"|{e.dtype}"
     spec = REGISTRY.get(name)
 
     def load() -> Embedder:
@@ -78,6 +82,7 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
             batch_size=e.batch_size,
             cache_size=e.cache_size,
             threads=settings.llm.n_threads,
+            dtype=e.dtype,
         )
 
     return LazyEmbedder(load, Path(str(target)).name, fingerprint, spec.dim if spec else None)
@@ -85,6 +90,13 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
 
 def corpus_hash(settings: Settings) -> str:
     return files_fingerprint(corpus_files(settings.corpus_dir), settings.root)
+
+
+def index_documents(settings: Settings, docs: Sequence[Document], embedder: Embedder, index_dir: Path) -> BuildResult:
+    """A throwaway index of some documents (a SQuAD file's paragraphs) with the configured chunking."""
+    from assistant.indexing import documents_fingerprint
+
+    return build_index(index_dir, docs, embedder, chunk_params(settings), documents_fingerprint(docs))
 
 
 def index_corpus(

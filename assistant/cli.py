@@ -115,14 +115,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 # -- ask / chat ---------------------------------------------------------------
 def _load_assistant(args: argparse.Namespace) -> Any:
     from assistant.app import build_retriever, prime_llm
+    from assistant.embeddings.lazy import LazyEmbedder
     from assistant.llm.factory import make_llm
     from assistant.service import Assistant
 
     settings = _settings(args)
     retriever = build_retriever(settings)
-    start = getattr(retriever.embedder, "load_in_background", None)
-    if start is not None:
-        start()  # torch and the embedding model load while the LLM loads
+    if isinstance(retriever.embedder, LazyEmbedder):
+        retriever.embedder.load_in_background()  # torch and the embedding model load while the LLM loads
     llm = make_llm(settings)
     prime_llm(llm, settings)
     return Assistant.from_settings(settings, retriever, llm)

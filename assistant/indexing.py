@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from assistant.embeddings.base import Embedder
+from assistant.embeddings.lazy import LazyEmbedder
 from assistant.errors import IndexError_
 from assistant.ingest.chunk import ChunkParams, chunk_document
 from assistant.ingest.loaders import META_SUFFIX, corpus_files, load_document
@@ -179,22 +180,27 @@ def build_index(
     tmp = index_dir / f".tmp-{build_id}"
     tmp.mkdir()
     try:
+        if isinstance(embedder, LazyEmbedder) and not embedder.loaded:
+            # Importing torch and loading the weights (~8 s) overlaps chunking,
+            # opening Chroma and the keyword index.
+            embedder.load_in_background()
         progress("chunking", 0.05)
         chunks: list[Chunk] = [c for d in docs for c in chunk_document(d, params)]
         if not chunks:
             raise IndexError_("The corpus produced no text to index.")
-        progress(f"embedding {len(chunks)} chunks", 0.1)
-        vectors = _embed_all(embedder, chunks, progress)
-        progress("writing vectors", 0.85)
         coll_name = f"{collection}-{build_id}".replace("T", "t") if chroma_url else collection
         client = open_client(None if chroma_url else tmp / "chroma", chroma_url)
         store = ChromaStore(client, coll_name, create=True)
-        store.add(chunks, vectors)
-        progress("embedding sentences", 0.87)
-        save_sentence_vectors(tmp, chunks, embedder)
-        progress("keyword index", 0.95)
         bm25 = BM25Store.build([c.chunk_id for c in chunks], [bm25_text(c) for c in chunks])
         bm25.save(tmp / "bm25")
+        rows, sentences = sentence_rows(chunks)
+        # Chunks and sentences in one length-sorted stream: less padding than two.
+        texts = [c.clean for c in chunks] + sentences
+        progress(f"embedding {len(chunks)} chunks and {len(sentences)} sentences", 0.1)
+        vectors = _embed_sorted(embedder, texts, progress)
+        progress("writing vectors", 0.9)
+        store.add(chunks, vectors[: len(chunks)])
+        write_sentence_vectors(tmp, rows, sentences, vectors[len(chunks) :], embedder.dim)
         manifest = {
             **expected,
             "chunks": len(chunks),
@@ -221,38 +227,43 @@ def bm25_text(chunk: Chunk) -> str:
     return f"{chunk.section}\n{chunk.clean}"
 
 
-def _embed_all(embedder: Embedder, chunks: Sequence[Chunk], progress: Progress) -> list[list[float]]:
-    out: list[list[float]] = []
+def _embed_sorted(embedder: Embedder, texts: Sequence[str], progress: Progress) -> list[list[float]]:
+    """Embed ``texts`` shortest first, in steps that report progress; return them in input order."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out: list[list[float]] = [[] for _ in texts]
     step = 64
-    for i in range(0, len(chunks), step):
-        out.extend(embedder.embed_documents([c.clean for c in chunks[i : i + step]]))
-        progress(
-            f"embedding {min(i + step, len(chunks))}/{len(chunks)}",
-            0.1 + 0.75 * min(i + step, len(chunks)) / len(chunks),
-        )
+    for start in range(0, len(order), step):
+        part = order[start : start + step]
+        for i, vec in zip(part, embedder.embed_documents([texts[i] for i in part]), strict=True):
+            out[i] = vec
+        done = min(start + step, len(order))
+        progress(f"embedding {done}/{len(order)}", 0.1 + 0.8 * done / len(order))
     return out
 
 
-def save_sentence_vectors(build: Path, chunks: Sequence[Chunk], embedder: Embedder) -> None:
-    """Embed every sentence once, at build time.
+def sentence_rows(chunks: Sequence[Chunk]) -> tuple[list[list[Any]], list[str]]:
+    """(chunk id, sentence index) of every sentence, and the distinct sentence texts to embed.
 
-    Answers quote sentences, not chunks: with these vectors the prompt can
+    Answers quote sentences, not chunks: with sentence vectors the prompt can
     carry only the sentences closest to the question (a short prompt is a
     fast first token), and citations can be matched to the sentence that
-    supports them, across languages.
+    supports them, across languages. Overlapping chunks repeat their
+    boundary sentences, so each distinct sentence is embedded once.
     """
     rows: list[list[Any]] = []
-    texts: list[str] = []
     for c in chunks:
         for i, (a, b, _, _) in enumerate(c.sentence_spans()):
-            rows.append([c.chunk_id, i])
-            texts.append(c.clean[a:b])
-    # Overlapping chunks repeat their boundary sentences: embed each distinct sentence once.
-    unique = list(dict.fromkeys(texts))
-    by_text = dict(zip(unique, embedder.embed_documents(unique) if unique else [], strict=True))
-    vectors = np.asarray([by_text[t] for t in texts], dtype=np.float32)
-    np.save(build / "sentences.npy", vectors.reshape(len(texts), -1) if texts else np.zeros((0, embedder.dim)))
-    (build / "sentences.json").write_text(json.dumps(rows))
+            rows.append([c.chunk_id, i, c.clean[a:b]])
+    return rows, list(dict.fromkeys(r[2] for r in rows))
+
+
+def write_sentence_vectors(
+    build: Path, rows: Sequence[list[Any]], sentences: Sequence[str], vectors: Sequence[list[float]], dim: int
+) -> None:
+    by_text = dict(zip(sentences, vectors, strict=True))
+    matrix = np.asarray([by_text[r[2]] for r in rows], dtype=np.float32)
+    np.save(build / "sentences.npy", matrix.reshape(len(rows), -1) if rows else np.zeros((0, dim)))
+    (build / "sentences.json").write_text(json.dumps([[r[0], r[1]] for r in rows]))
 
 
 def load_sentence_vectors(build: Path) -> dict[str, np.ndarray]:

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.answerable import Verdict, check_answerable
-from assistant.answer.citations import NO_SUPPORT, check_claims, citations_for, render, restates_question
+from assistant.answer.answerable import Verdict, anchor_share, anchors, check_answerable, left_out
+from assistant.answer.citations import NO_SUPPORT, ClaimCheck, check_claims, citations_for, render, restates_question
 from assistant.answer.extractive import best_sentences, extractive_answer
 from assistant.answer.facts import NameBook, facts
 from assistant.answer.lang import detect_language
@@ -54,6 +54,7 @@ class _Draft:
     raw: str = ""
     byline: bool = False  # a question about the document itself: its dateline answers it
     picks: list[tuple[Passage, int, float]] | None = None  # best sentences, best first (computed once)
+    previous: str = ""  # the previous answer in a conversation
 
 
 class Assistant:
@@ -104,6 +105,7 @@ class Assistant:
         t0 = time.perf_counter()
         hist = list(history or [])
         draft = self._retrieve(question, hist)
+        draft.previous = hist[-1][1] if hist else ""
         yield StreamEvent("passages", passages=draft.hits)
         if not draft.relevant or not draft.passages:
             draft.notes.append("retrieval found nothing relevant")
@@ -227,13 +229,51 @@ class Assistant:
                 draft.notes.append("no passage supports the model's answer; refused")
                 return self._finish(draft, refusal_text(draft.language), True, (), t0)
             return self._fall_back(draft, "no sentence passed the citation check; fell back to extractive", t0)
+        if self._off_anchor(draft, checks):
+            # "Welches Land kam 2025 hinzu?" answered from the sentence about the 2024 founders.
+            note = "the model cited a sentence without the question's year or number; fell back to extractive"
+            return self._fall_back(draft, note, t0)
+        dropped = self._left_out(draft, checks)
+        if dropped:
+            note = f"the model's list left out {', '.join(dropped)}; fell back to extractive"
+            return self._fall_back(draft, note, t0)
         text = render(checks)
+        if draft.previous and restates_question(text, f"{draft.question} {draft.previous}"):
+            # "Which ministry is she with?" -> "The press release was written by Lara Finke [1]." again.
+            return self._fall_back(draft, "the model repeated its previous answer; fell back to extractive", t0)
         if restates_question(text, draft.question):
             # "Mark Rutte lobte Deutschland [1]." for "Mit welchen Worten lobte Mark Rutte Deutschland?":
             # true, cited, and useless. The best sentence, quoted, answers it.
             note = "the model's answer only restated the question; fell back to extractive"
             return self._fall_back(draft, note, t0)
         return self._finish(draft, text, False, tuple(citations_for(checks, draft.passages)), t0)
+
+    def _cited_sentences(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> list[str]:
+        by_n = {p.n: p for p in draft.passages}
+        return [
+            by_n[c.quote_sentence[0]].sentence_text(c.quote_sentence[1])
+            for c in checks
+            if c.supported and c.quote_sentence is not None
+        ]
+
+    def _off_anchor(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> bool:
+        """Did the model answer from a sentence without any of the question's numbers,
+        when the best sentence has them all?"""
+        wanted = anchors(draft.question)
+        picks = self._picks(draft)
+        if not wanted or not picks or anchor_share(wanted, picks[0][0].sentence_text(picks[0][1])) < 1.0:
+            return False
+        cited = self._cited_sentences(draft, checks)
+        return bool(cited) and all(anchor_share(wanted, s) == 0.0 for s in cited)
+
+    def _left_out(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> list[str]:
+        """Items of a list in a cited sentence that the answer names only in part."""
+        text = " ".join(c.sentence for c in checks if c.supported)
+        for sentence in self._cited_sentences(draft, checks):
+            missing = left_out(text, sentence)
+            if missing:
+                return missing
+        return []
 
     def _fall_back(self, draft: _Draft, note: str, t0: float, *, backend: str | None = None) -> Answer:
         """Answer with the quoted best sentence instead of the model's reply, and say why."""

@@ -47,8 +47,14 @@ class Chunk:
     # fits a Chroma metadata value unchanged.
     sentences: str = "[]"
 
+    @property
+    def is_lead(self) -> bool:
+        """The document's first chunk: its first sentence is the dateline ("8.7.2026 - Lara Finke | …"),
+        which answers "who wrote it / when?" and which no sentence vector ranks high for such a question."""
+        return self.order == 0
+
     def sentence_spans(self) -> list[tuple[int, int, int, int]]:
-        return [tuple(s) for s in json.loads(self.sentences)]  # type: ignore[misc]
+        return [(int(a), int(b), int(c), int(d)) for a, b, c, d in json.loads(self.sentences)]
 
     def to_meta(self) -> dict[str, str | int]:
         return {

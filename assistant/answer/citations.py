@@ -142,7 +142,12 @@ def check_claims(
                     notes.append(f"moved citation [{cited[0]}] -> [{p.n}]")
                     cited, missing = [p.n], []
                     break
-        quote = best_support(sentence, passages, vec, vectors, only=cited) if cited else None
+        if given and len(sentence.split()) <= 3 and embed:
+            # "Germany." is the question's ellipsis: its support is that of question plus answer.
+            full = f"{given} {sentence}"
+            quote = best_support(full, passages, np.asarray(embed(full), dtype=np.float32), vectors, only=cited)
+        else:
+            quote = best_support(sentence, passages, vec, vectors, only=cited) if cited else None
         if quote is not None and quote[2] < min_support and not missing:
             # No fact is wrong, but nothing in the passage says anything like it.
             missing = [NO_SUPPORT]

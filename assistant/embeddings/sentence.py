@@ -4,6 +4,13 @@ torch and sentence-transformers are imported here and only here, lazily,
 so ``assistant --help`` and the unit tests never pay for them. Documents
 are sorted by length before batching so that padding stays small, and
 query vectors are cached because users repeat and rephrase questions.
+
+The weights run in bfloat16 by default: on a CPU with AVX-512 BF16 (or
+AMX) that embeds 1.9x faster than float32, and the vectors agree with
+float32 ones to a cosine of 0.9997 or better, with the same XQuAD hit@1
+and MRR (evals/results/embedding-dtype-2026-11-28.md). Vectors are
+renormalised in float32, because bfloat16 rounding leaves them up to
+0.4 % off unit length.
 """
 
 from __future__ import annotations
@@ -14,8 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.embeddings.base import Vector
 from assistant.errors import ModelError
+
+DTYPES = ("bfloat16", "float32")
 
 
 class SentenceTransformerEmbedder:
@@ -29,6 +40,7 @@ class SentenceTransformerEmbedder:
         batch_size: int = 16,
         cache_size: int = 1024,
         threads: int | None = None,
+        dtype: str = "bfloat16",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -43,6 +55,10 @@ class SentenceTransformerEmbedder:
             self._model: Any = SentenceTransformer(str(model), device="cpu", local_files_only=True)
         except (OSError, ValueError) as err:
             raise ModelError(f"Cannot load the embedding model from {model}: {err}") from err
+        if dtype not in DTYPES:
+            raise ModelError(f"embedding.dtype must be one of {', '.join(DTYPES)}, not {dtype!r}.")
+        if dtype != "float32":
+            self._model = self._model.to(getattr(torch, dtype))
         self._name = Path(str(model)).name
         self._fingerprint = fingerprint
         self._qp = query_prompt
@@ -77,7 +93,10 @@ class SentenceTransformerEmbedder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        return [row.astype("float32").tolist() for row in arr]
+        vecs = np.asarray(arr, dtype=np.float32)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        vecs = vecs / np.maximum(norms, 1e-12)
+        return [row.tolist() for row in vecs]
 
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))

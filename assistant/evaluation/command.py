@@ -80,8 +80,8 @@ def run_request(
 ) -> tuple[EvalRun, dict[str, Path]]:
     """Run one eval request end to end and write its reports."""
     from assistant.answer.question import clean_question
-    from assistant.app import build_embedder, build_retriever, chunk_params
-    from assistant.indexing import build_index, documents_fingerprint, open_index
+    from assistant.app import build_embedder, build_retriever, index_documents
+    from assistant.indexing import open_index
     from assistant.llm.factory import make_llm
     from assistant.retrieval.retriever import HybridRetriever
     from assistant.service import Assistant
@@ -98,7 +98,7 @@ def run_request(
             if sq.skipped:
                 req.warn(f"{len(sq.skipped)} question ids had no parallel question and were skipped")
             embedder = build_embedder(settings)
-            build_index(Path(tmp), sq.documents, embedder, chunk_params(settings), documents_fingerprint(sq.documents))
+            index_documents(settings, sq.documents, embedder, Path(tmp))
             retriever = HybridRetriever(open_index(Path(tmp), None), embedder, settings.retrieval)
             cases = [
                 Case(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import pytest
 
 from assistant.answer.answerable import answer_kind, check_answerable, numbers, places
@@ -154,3 +157,62 @@ def test_english_roles_are_not_checked_against_german_text() -> None:
         verdict("Who is the NATO Secretary General?", "NATO-Generalsekretär Mark Rutte sagte das.", language="en")
         is None
     )
+
+
+def test_anchors_are_the_question_numbers() -> None:
+    from assistant.answer.answerable import anchor_share, anchors
+
+    wanted = anchors("Welches Land kam 2025 zur Maritimen Sicherheitspartnerschaft hinzu?")
+    assert wanted == {"2025"}
+    assert anchor_share(wanted, "Seither wird der Kreis größer – 2025 mit Dänemark.") == 1.0
+    assert anchor_share(wanted, "Beim NATO-Gipfel 2024 haben Norwegen, Kanada und Deutschland sie gegründet.") == 0.0
+    assert anchor_share(set(), "irgendein Satz") == 1.0
+
+
+def test_best_sentence_names_the_question_year(hash_retriever: object) -> None:
+    """The cosine prefers the founders of 2024; the year asked for picks the 2025 sentence."""
+    from assistant.answer.extractive import best_sentences
+    from assistant.answer.passages import build_passages
+    from assistant.types import Hit
+
+    index = hash_retriever.index  # type: ignore[attr-defined]
+    chunk = next(c for c in index.chunks.values() if "2025 mit Dänemark" in c.clean)
+    passages = build_passages([Hit(chunk, 1.0)], None, {}, chars_per_passage=2000)
+    picks = best_sentences("Welches Land kam 2025 zur Maritimen Sicherheitspartnerschaft hinzu?", passages, None, {})
+    assert "2025 mit Dänemark" in picks[0][0].sentence_text(picks[0][1])
+
+
+def test_overlapping_chunks_show_each_sentence_once(hash_retriever: object) -> None:
+    from assistant.answer.extractive import best_sentences
+    from assistant.answer.passages import build_passages
+    from assistant.types import Hit
+
+    index = hash_retriever.index  # type: ignore[attr-defined]
+    chunks = sorted(index.chunks.values(), key=lambda c: (c.source, c.order))
+
+    def starts(c: Any) -> set[int]:
+        return {s[2] for s in c.sentence_spans()}
+
+    pairs = [(a, b) for a, b in itertools.pairwise(chunks) if a.source == b.source and starts(a) & starts(b)]
+    assert pairs, "the index is built with overlapping chunks"
+    first, second = pairs[0]
+    passages = build_passages([Hit(first, 1.0), Hit(second, 0.9)], None, {}, chars_per_passage=5000)
+    shown = [(p.hit.chunk.source, p.hit.chunk.sentence_spans()[i][2]) for p in passages for i in p.sentence_ids]
+    assert len(shown) == len(set(shown))
+    picks = best_sentences("irgendwas", passages, None, {}, max_sentences=100)
+    picked = [(p.hit.chunk.source, p.hit.chunk.sentence_spans()[i][2]) for p, i, _ in picks]
+    assert len(picked) == len(set(picked))
+    # A hit with nothing new is skipped, and the next one takes its place.
+    again = build_passages([Hit(first, 1.0), Hit(first, 0.95), Hit(second, 0.9)], None, {}, chars_per_passage=5000)
+    assert [p.hit.chunk.chunk_id for p in again] == [first.chunk_id, second.chunk_id]
+
+
+def test_list_items_left_out() -> None:
+    from assistant.answer.answerable import enumerations, left_out
+
+    s = "Es nahmen die Indo-Pazifik-Partner Australien, Japan, Südkorea und Neuseeland teil."
+    assert enumerations(s) == [["Australien", "Japan", "Südkorea", "Neuseeland"]]
+    assert left_out("Japan, South Korea, New Zealand [1].", s) == ["Australien"]  # English names count
+    assert left_out("Australia, Japan, South Korea and New Zealand", s) == []
+    assert left_out("Japan nahm teil.", s) == []  # one item is not an attempt at the list
+    assert enumerations("Vertreterinnen und Vertreter der Europäischen Union") == []

@@ -87,3 +87,15 @@ def test_question_numbers_are_still_claims(passages: list[Passage], book: NameBo
         "Germany's defence budget for 2027 is 124 billion euros [1].", passages, book, given=question
     )
     assert not checks[0].supported and "2027" in checks[0].missing
+
+
+def test_a_one_word_answer_is_judged_with_its_question(passages: list[Passage], book: NameBook) -> None:
+    """ "Iceland." shares no word with the German passage; read with its question, it is supported."""
+    from assistant.embeddings.fake import HashEmbedder
+
+    embed = HashEmbedder(dim=128).embed_query
+    question = "Welches Land ist in Ankara der Maritimen Sicherheitspartnerschaft beigetreten?"
+    alone, _ = check_claims("Iceland [2].", passages, book, embed=embed, min_support=0.3)
+    asked, _ = check_claims("Iceland [2].", passages, book, embed=embed, min_support=0.3, given=question)
+    assert not alone[0].supported
+    assert asked[0].supported and asked[0].quote_sentence is not None

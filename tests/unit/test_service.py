@@ -93,3 +93,33 @@ def test_answer_contract(hash_retriever: HybridRetriever, original_text: str, ba
     bot = _bot(hash_retriever, llm)
     for q in ("Welches Land ist der Maritimen Sicherheitspartnerschaft beigetreten?", "Which country joined?"):
         check_answer_contract(bot.ask(q), original_text)
+
+
+def test_answer_from_a_sentence_without_the_asked_year_falls_back(hash_retriever: HybridRetriever) -> None:
+    """The founders of 2024 do not answer "who joined in 2025?": the sentence with 2025 is quoted instead."""
+    llm = FakeLLM(["Norwegen, Kanada und Deutschland haben die Maritime Sicherheitspartnerschaft gegründet [1]."])
+    a = _bot(hash_retriever, llm).ask("Mit welchem Land wurde der Kreis 2025 größer?")
+    assert not a.refused
+    assert any("year or number" in n for n in a.notes), a.notes
+    assert "2025 mit Dänemark" in a.text and "2025" in a.citations[0].quote
+
+
+def test_answer_naming_part_of_a_list_falls_back(hash_retriever: HybridRetriever) -> None:
+    llm = FakeLLM(["Japan, Südkorea und Neuseeland [1]."])
+    a = _bot(hash_retriever, llm).ask("Welche Indo-Pazifik-Partner nahmen am Gipfel teil?")
+    assert any("left out Australien" in n for n in a.notes), a.notes
+    assert "Australien, Japan, Südkorea und Neuseeland" in a.text
+
+
+def test_a_complete_list_is_kept(hash_retriever: HybridRetriever) -> None:
+    llm = FakeLLM(["Australien, Japan, Südkorea und Neuseeland nahmen teil [1]."])
+    a = _bot(hash_retriever, llm).ask("Welche Indo-Pazifik-Partner nahmen am Gipfel teil?")
+    assert a.text.startswith("Australien, Japan") and not any("left out" in n for n in a.notes)
+
+
+def test_repeating_the_previous_answer_falls_back(hash_retriever: HybridRetriever) -> None:
+    said = "Die Pressemitteilung hat Lara Finke verfasst [1]."
+    bot = _bot(hash_retriever, FakeLLM([said]))
+    a = bot.ask("Für welches Ministerium arbeitet sie?", history=[("Wer hat die Pressemitteilung verfasst?", said)])
+    assert any("repeated its previous answer" in n for n in a.notes), a.notes
+    assert a.text.startswith("Laut Text:")
