@@ -67,7 +67,7 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
     name = settings.models.embedding
     target, model_fp = resolve_model(name, settings, "embedding")
     e = settings.embedding
-    # Prompts and precision change the vectors, so they are part of the index's identity.
+    # Prompts and the documents' precision change the vectors, so they are part of the index's identity.
     fingerprint = f"{model_fp}|q={e.query_prompt}|d={e.document_prompt}"
     if e.dtype != "float32":
         fingerprint += f"|{e.dtype}"

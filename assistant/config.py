@@ -49,7 +49,7 @@ class EmbeddingSettings(_Section):
     document_prompt: str = "title: none | text: "
     batch_size: int = 16
     cache_size: int = 1024
-    dtype: str = "bfloat16"  # or float32, for CPUs without fast bfloat16
+    dtype: str = "bfloat16"  # documents' precision (autocast); float32 for CPUs without fast bfloat16
 
 
 class ChunkingSettings(_Section):
