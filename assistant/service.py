@@ -105,7 +105,6 @@ class Assistant:
         t0 = time.perf_counter()
         hist = list(history or [])
         draft = self._retrieve(question, hist)
-        draft.previous = hist[-1][1] if hist else ""
         yield StreamEvent("passages", passages=draft.hits)
         if not draft.relevant or not draft.passages:
             draft.notes.append("retrieval found nothing relevant")
@@ -158,7 +157,8 @@ class Assistant:
             chars_per_passage=cfg.chars_per_passage,
             byline=byline,
         )
-        draft = _Draft(q, language, query, tuple(r.hits), passages, r.relevant, byline=byline)
+        previous = history[-1][1] if history else ""
+        draft = _Draft(q, language, query, tuple(r.hits), passages, r.relevant, byline=byline, previous=previous)
         draft.timings["retrieve"] = (time.perf_counter() - t) * 1000
         draft.timings["embed"] = r.timings_ms.get("embed", 0.0)
         return draft

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -53,8 +54,13 @@ class Chunk:
         which answers "who wrote it / when?" and which no sentence vector ranks high for such a question."""
         return self.order == 0
 
-    def sentence_spans(self) -> list[tuple[int, int, int, int]]:
-        return [(int(a), int(b), int(c), int(d)) for a, b, c, d in json.loads(self.sentences)]
+    @cached_property
+    def _spans(self) -> tuple[tuple[int, int, int, int], ...]:
+        # Parsed once per chunk: the answer step asks for a chunk's spans once per sentence it scores.
+        return tuple((int(a), int(b), int(c), int(d)) for a, b, c, d in json.loads(self.sentences))
+
+    def sentence_spans(self) -> tuple[tuple[int, int, int, int], ...]:
+        return self._spans
 
     def to_meta(self) -> dict[str, str | int]:
         return {

@@ -158,10 +158,12 @@ def left_out(answer: str, sentence: str) -> list[str]:
     four; naming two or more of a list's items shows the answer *is* that
     list, so a missing item makes it wrong, not merely brief.
     """
-    padded = f" {normalize(answer)} "
+    folded = normalize(answer)
+    padded = f" {folded} "
+    named_places = places(answer, folded)
     for items in enumerations(sentence):
         keys = [normalize(i) for i in items]
-        named = [k for k in keys if f" {k} " in padded or any(de == k for de in places(answer))]
+        named = [k for k in keys if f" {k} " in padded or k in named_places]
         if 2 <= len(named) < len(keys):
             return [i for i, k in zip(items, keys, strict=True) if k not in named]
     return []

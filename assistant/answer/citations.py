@@ -142,12 +142,14 @@ def check_claims(
                     notes.append(f"moved citation [{cited[0]}] -> [{p.n}]")
                     cited, missing = [p.n], []
                     break
-        if given and len(sentence.split()) <= 3 and embed:
-            # "Germany." is the question's ellipsis: its support is that of question plus answer.
-            full = f"{given} {sentence}"
-            quote = best_support(full, passages, np.asarray(embed(full), dtype=np.float32), vectors, only=cited)
-        else:
-            quote = best_support(sentence, passages, vec, vectors, only=cited) if cited else None
+        quote = None
+        if cited:
+            claim, claim_vec = sentence, vec
+            if given and len(sentence.split()) <= 3 and embed:
+                # "Germany." is the question's ellipsis: its support is that of question plus answer.
+                claim = f"{given} {sentence}"
+                claim_vec = np.asarray(embed(claim), dtype=np.float32)
+            quote = best_support(claim, passages, claim_vec, vectors, only=cited)
         if quote is not None and quote[2] < min_support and not missing:
             # No fact is wrong, but nothing in the passage says anything like it.
             missing = [NO_SUPPORT]

@@ -27,7 +27,7 @@ def best_sentences(
     byline: bool = False,
 ) -> list[tuple[Passage, int, float]]:
     """Passage sentences ranked by cosine to the question plus word overlap,
-    plus a bonus for mentioning the question's years and places (``anchors``):
+    plus a bonus for mentioning the question's years and numbers (``anchors``):
     the cosine alone ranks a sentence about the 2024 founders above the one
     that names the 2025 newcomer.
 
@@ -46,10 +46,10 @@ def best_sentences(
                 continue
             seen.add((p.hit.chunk.source, span[2]))
             sim = float(vecs[i] @ q) if q is not None and vecs is not None and i < len(vecs) else 0.0
-            toks = set(tokenize(p.sentence_text(i)))
-            overlap = len(q_tokens & toks) / max(1, len(q_tokens))
+            text = p.sentence_text(i)
+            overlap = len(q_tokens & set(tokenize(text))) / max(1, len(q_tokens))
             lead = 0.5 if byline and i == 0 and p.hit.chunk.is_lead else 0.0
-            anchored = ANCHOR_WEIGHT * anchor_share(wanted, p.sentence_text(i)) if wanted else 0.0
+            anchored = ANCHOR_WEIGHT * anchor_share(wanted, text) if wanted else 0.0
             scored.append((p, i, sim + 0.3 * overlap - 0.02 * rank + lead + anchored))
     scored.sort(key=lambda t: t[2], reverse=True)
     return scored[:max_sentences]
