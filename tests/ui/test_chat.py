@@ -42,15 +42,16 @@ def test_german_question_streams_from_the_local_model(page: Any, pages: Pages) -
     queued: dict[str, str] = {}
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and "done" not in (turn.get_attribute("class") or ""):
-        draft = turn.locator(".draft")
-        if draft.count():
-            text = draft.inner_text().rstrip("▍").strip()
+        # all_inner_texts() reads whatever is there now and never waits: the draft
+        # can be replaced by the checked answer between a count() and a read.
+        for text in turn.locator(".draft").all_inner_texts():
+            text = text.rstrip("▍").strip()
             if text and (not drafts or text != drafts[-1]):
                 drafts.append(text)
         for name, t in (("first", turn), ("second", other_turn)):
-            status = t.locator(".status.queue")
-            if name not in queued and status.count():
-                queued[name] = status.inner_text()
+            statuses = t.locator(".status.queue").all_inner_texts()
+            if name not in queued and statuses:
+                queued[name] = statuses[0]
                 if name == "second":
                     other.locator("#new-chat").click()  # leaving the line frees the place
         time.sleep(0.05)
