@@ -55,6 +55,12 @@ def cmd_models(args: argparse.Namespace) -> int:
             spec = REGISTRY[name]
             path, worked = fetch(spec, settings.models_dir, lambda m: _err(f"  {m}"))
             print(f"{name}: {'fetched and verified' if worked else 'already present and verified'} -> {path}")
+        if settings.models.embedding in names:
+            from assistant.app import prepare_onnx
+
+            folder = prepare_onnx(settings, lambda m: _err(f"  {m}"))
+            if folder is not None:
+                print(f"{settings.models.embedding}: ONNX export checked -> {folder}")
         return 0
     rows = [status(REGISTRY[n], settings.models_dir, force=args.verify) for n in names]
     if args.json:

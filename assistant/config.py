@@ -47,9 +47,11 @@ class ModelsSettings(_Section):
 class EmbeddingSettings(_Section):
     query_prompt: str = "task: search result | query: "
     document_prompt: str = "title: none | text: "
-    batch_size: int = 16
+    batch_size: int = 0  # 0: the runtime's measured best (onnx 4, torch 16)
     cache_size: int = 1024
-    dtype: str = "bfloat16"  # documents' precision (autocast); float32 for CPUs without fast bfloat16
+    runtime: str = "onnx"  # onnx (no torch at query time) or torch (sentence-transformers)
+    dtype: str = "bfloat16"  # torch runtime: documents' precision (autocast); float32 for CPUs without fast bfloat16
+    bulk_threshold: int = 300  # onnx runtime: builds of this many texts or more go to torch (0: never)
 
 
 class ChunkingSettings(_Section):

@@ -31,6 +31,7 @@ import numpy as np
 
 from assistant.embeddings.base import Embedder
 from assistant.embeddings.lazy import LazyEmbedder
+from assistant.embeddings.routed import RoutedEmbedder
 from assistant.errors import IndexError_
 from assistant.ingest.chunk import ChunkParams, chunk_document
 from assistant.ingest.loaders import META_SUFFIX, corpus_files, load_document
@@ -231,6 +232,10 @@ def _embed_sorted(embedder: Embedder, texts: Sequence[str], progress: Progress) 
     """Embed ``texts`` shortest first, in steps that report progress; return them in input order."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out: list[list[float]] = [[] for _ in texts]
+    if isinstance(embedder, LazyEmbedder):
+        embedder = embedder.load()
+    if isinstance(embedder, RoutedEmbedder):  # the runtime is chosen for the whole build, not per step
+        embedder = embedder.pick(len(texts))
     step = 64
     for start in range(0, len(order), step):
         part = order[start : start + step]

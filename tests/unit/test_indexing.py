@@ -121,3 +121,17 @@ def test_search_offsets_match_source(tmp_path: Path) -> None:
     texts = {d.source: d.text for d in DOCS}
     for h in r.hits:
         assert texts[h.chunk.source][h.chunk.start : h.chunk.end] == h.chunk.text
+
+
+@pytest.mark.parametrize(("threshold", "bulk_used"), [(100, True), (10_000, False)])
+def test_a_build_goes_wholly_to_one_runtime(tmp_path: Path, threshold: int, bulk_used: bool) -> None:
+    from assistant.embeddings.routed import RoutedEmbedder
+
+    many = [
+        Document(f"d{i}", f"corpus/d{i}.txt", "".join(f"Satz {j} aus Text {i} zum Gipfel. " for j in range(40)), {})
+        for i in range(4)
+    ]
+    fast, bulk = HashEmbedder(), HashEmbedder()
+    build_index(tmp_path, many, RoutedEmbedder(fast, lambda: bulk, threshold), P, documents_fingerprint(many))
+    used, idle = (bulk, fast) if bulk_used else (fast, bulk)
+    assert used.calls > 64 and idle.calls == 0  # more than one progress step, all on one runtime
