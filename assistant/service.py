@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.answerable import Verdict, anchor_share, anchors, check_answerable, left_out
+from assistant.answer.answerable import Verdict, anchor_share, anchors, check_answerable, left_out, missing_kind
 from assistant.answer.citations import NO_SUPPORT, ClaimCheck, check_claims, citations_for, render, restates_question
 from assistant.answer.extractive import best_sentences, extractive_answer
 from assistant.answer.facts import NameBook, facts
@@ -241,6 +241,11 @@ class Assistant:
         if draft.previous and restates_question(text, f"{draft.question} {draft.previous}"):
             # "Which ministry is she with?" -> "The press release was written by Lara Finke [1]." again.
             return self._fall_back(draft, "the model repeated its previous answer; fell back to extractive", t0)
+        kind = missing_kind(draft.question, text)
+        if kind is not None:
+            # "Wie viel sagten die Alliierten zu?" -> "Die Alliierten haben diese Zusage initiiert [1]."
+            note = f"the question asks for a {kind} and the model's answer holds none; fell back to extractive"
+            return self._fall_back(draft, note, t0)
         if restates_question(text, draft.question):
             # "Mark Rutte lobte Deutschland [1]." for "Mit welchen Worten lobte Mark Rutte Deutschland?":
             # true, cited, and useless. The best sentence, quoted, answers it.

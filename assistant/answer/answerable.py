@@ -271,3 +271,34 @@ def check_answerable(
     if kind is not None and not _has_kind(kind, where, question, language):
         return Verdict(f"the question asks for a {kind}, and the best passages hold none")
     return Verdict()
+
+
+_ANSWER_PERCENT = re.compile(r"\b(prozent|percent|per cent)\b|%")
+
+
+def missing_kind(question: str, answer: str) -> str | None:
+    """The kind of answer the question asks for, if the model's answer holds none of it.
+
+    "Wie viel sagten die Alliierten der Ukraine für 2026 zu?" answered with
+    "Die Alliierten haben diese Zusage initiiert [1]." cites the right
+    passage and says nothing. Only kinds that can be seen in any language are
+    checked: a sum, share, count, date or distance needs a number (a date may
+    be a month), a country a place name. Which company or which place is
+    left to the citation check, because an answer may name one without the
+    word "company" or a preposition.
+    """
+    kind = answer_kind(question)
+    answer = re.sub(r"\[\d+\]", " ", answer)  # citation markers are not numbers
+    folded = normalize(answer)  # "four" -> "4"
+    new_numbers = numbers(folded) - numbers(question)
+    if kind in {"money", "distance", "count"}:
+        ok = bool(new_numbers) or bool(_NUMBER_WORD_RE.search(folded))
+    elif kind == "percent":
+        ok = bool(numbers(folded)) and bool(_ANSWER_PERCENT.search(answer.lower()))
+    elif kind == "date":
+        ok = bool(new_numbers) or bool(_MONTH_RE.search(folded))
+    elif kind == "country":
+        ok = bool(places(answer) - places(question) - _NON_COUNTRIES)
+    else:
+        ok = True
+    return None if ok else kind

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answer.answerable import answer_kind, check_answerable, numbers, places
+from assistant.answer.answerable import answer_kind, check_answerable, missing_kind, numbers, places
 from assistant.evaluation.normalize import normalize
 
 BUDGET = (
@@ -216,3 +216,23 @@ def test_list_items_left_out() -> None:
     assert left_out("Australia, Japan, South Korea and New Zealand", s) == []
     assert left_out("Japan nahm teil.", s) == []  # one item is not an attempt at the list
     assert enumerations("Vertreterinnen und Vertreter der Europäischen Union") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "missing"),
+    [
+        ("Wie viel kostet das Paket?", "Das Paket ist teuer [1].", "money"),
+        ("Wie viel kostet das Paket?", "Es kostet 3,2 Milliarden Euro [1].", None),
+        ("How many countries joined?", "Several countries joined [1].", "count"),
+        ("How many countries joined?", "Four countries joined [1].", None),
+        ("Wann fand der Gipfel 2026 statt?", "Der Gipfel fand 2026 statt [1].", "date"),
+        ("Wann fand der Gipfel 2026 statt?", "Am 7. und 8. Juli 2026 [1].", None),
+        ("What percentage of GDP is the target?", "The target is 3.5 percent [1].", None),
+        ("What percentage of GDP is the target?", "A high share of GDP [1].", "percent"),
+        ("Welches Land ist beigetreten?", "Ein Land im Norden ist beigetreten [1].", "country"),
+        ("Which country joined in Ankara?", "Iceland joined [1].", None),
+        ("Wer hat die Pressemitteilung verfasst?", "Lara Finke [1].", None),  # not a checked kind
+    ],
+)
+def test_an_answer_must_hold_the_kind_asked_for(question: str, answer: str, missing: str | None) -> None:
+    assert missing_kind(question, answer) == missing

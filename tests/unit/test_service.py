@@ -123,3 +123,10 @@ def test_repeating_the_previous_answer_falls_back(hash_retriever: HybridRetrieve
     a = bot.ask("Für welches Ministerium arbeitet sie?", history=[("Wer hat die Pressemitteilung verfasst?", said)])
     assert any("repeated its previous answer" in n for n in a.notes), a.notes
     assert a.text.startswith("Laut Text:")
+
+
+def test_an_answer_without_the_asked_sum_falls_back(hash_retriever: HybridRetriever) -> None:
+    llm = FakeLLM(["Deutschland erhöht seinen Verteidigungshaushalt deutlich [1]."])
+    a = _bot(hash_retriever, llm).ask("Wie viel Geld umfasst der Verteidigungshaushalt 2026?")
+    assert any("asks for a money" in n for n in a.notes), a.notes
+    assert "124" in a.text and a.citations
