@@ -22,6 +22,7 @@ from assistant.answer.model import Answer
 from assistant.answer.passages import Passage, build_passages
 from assistant.answer.prompt import build_messages, is_refusal, refusal_text
 from assistant.answer.question import clean_question
+from assistant.answer.yesno import lead_yes_no
 from assistant.chat import ChatSession, retrieval_query
 from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
@@ -54,7 +55,7 @@ class _Draft:
     raw: str = ""
     byline: bool = False  # a question about the document itself: its dateline answers it
     picks: list[tuple[Passage, int, float]] | None = None  # best sentences, best first (computed once)
-    previous: str = ""  # the previous answer in a conversation
+    previous: str = ""  # the conversation so far: recent questions and the last answer
 
 
 class Assistant:
@@ -157,7 +158,7 @@ class Assistant:
             chars_per_passage=cfg.chars_per_passage,
             byline=byline,
         )
-        previous = history[-1][1] if history else ""
+        previous = " ".join([q for q, _ in history[-3:]] + [history[-1][1]]) if history else ""
         draft = _Draft(q, language, query, tuple(r.hits), passages, r.relevant, byline=byline, previous=previous)
         draft.timings["retrieve"] = (time.perf_counter() - t) * 1000
         draft.timings["embed"] = r.timings_ms.get("embed", 0.0)
@@ -239,18 +240,21 @@ class Assistant:
             return self._fall_back(draft, note, t0)
         text = render(checks)
         if draft.previous and restates_question(text, f"{draft.question} {draft.previous}"):
-            # "Which ministry is she with?" -> "The press release was written by Lara Finke [1]." again.
-            return self._fall_back(draft, "the model repeated its previous answer; fell back to extractive", t0)
+            # "Which ministry is she with?" -> "The press release was written by Lara Finke [1]." again;
+            # "Wer hat diese Zusage initiiert?" -> "Die Alliierten haben diese Zusage initiiert [1]."
+            note = "the model's answer only repeated the conversation so far; fell back to extractive"
+            return self._fall_back(draft, note, t0)
         kind = missing_kind(draft.question, text)
         if kind is not None:
             # "Wie viel sagten die Alliierten zu?" -> "Die Alliierten haben diese Zusage initiiert [1]."
             note = f"the question asks for a {kind} and the model's answer holds none; fell back to extractive"
             return self._fall_back(draft, note, t0)
-        if restates_question(text, draft.question):
+        if restates_question(text, draft.question, draft.language):
             # "Mark Rutte lobte Deutschland [1]." for "Mit welchen Worten lobte Mark Rutte Deutschland?":
             # true, cited, and useless. The best sentence, quoted, answers it.
             note = "the model's answer only restated the question; fell back to extractive"
             return self._fall_back(draft, note, t0)
+        text = lead_yes_no(draft.question, text, draft.language)
         return self._finish(draft, text, False, tuple(citations_for(checks, draft.passages)), t0)
 
     def _cited_sentences(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> list[str]:

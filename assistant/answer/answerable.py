@@ -282,8 +282,8 @@ def missing_kind(question: str, answer: str) -> str | None:
     "Wie viel sagten die Alliierten der Ukraine für 2026 zu?" answered with
     "Die Alliierten haben diese Zusage initiiert [1]." cites the right
     passage and says nothing. Only kinds that can be seen in any language are
-    checked: a sum, share, count, date or distance needs a number (a date may
-    be a month), a country a place name. Which company or which place is
+    checked: a sum, share, count or distance needs a number, a date a year, a
+    month or a day, a country a place name. Which company or which place is
     left to the citation check, because an answer may name one without the
     word "company" or a preposition.
     """
@@ -295,8 +295,9 @@ def missing_kind(question: str, answer: str) -> str | None:
         ok = bool(new_numbers) or bool(_NUMBER_WORD_RE.search(folded))
     elif kind == "percent":
         ok = bool(numbers(folded)) and bool(_ANSWER_PERCENT.search(answer.lower()))
-    elif kind == "date":
-        ok = bool(new_numbers) or bool(_MONTH_RE.search(folded))
+    elif kind == "date":  # a year, a month or a day ("am 8."), not any number ("3,5 Prozent")
+        day = re.search(r"(?<![\d,.])\d{1,2}\.(?!\d)", answer) is not None
+        ok = any(_YEAR.match(n) for n in new_numbers) or bool(_MONTH_RE.search(folded)) or day
     elif kind == "country":
         ok = bool(places(answer) - places(question) - _NON_COUNTRIES)
     else:

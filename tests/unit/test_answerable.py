@@ -227,6 +227,8 @@ def test_list_items_left_out() -> None:
         ("How many countries joined?", "Four countries joined [1].", None),
         ("Wann fand der Gipfel 2026 statt?", "Der Gipfel fand 2026 statt [1].", "date"),
         ("Wann fand der Gipfel 2026 statt?", "Am 7. und 8. Juli 2026 [1].", None),
+        ("Bis wann soll das erreicht sein?", "Die Ausgaben erreichen 3,5 Prozent [1].", "date"),
+        ("Bis wann soll das erreicht sein?", "Bis 2029 [1].", None),
         ("What percentage of GDP is the target?", "The target is 3.5 percent [1].", None),
         ("What percentage of GDP is the target?", "A high share of GDP [1].", "percent"),
         ("Welches Land ist beigetreten?", "Ein Land im Norden ist beigetreten [1].", "country"),

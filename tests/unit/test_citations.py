@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.citations import check_claims, citations_for, parse_markers, render, split_claims, strip_markers
+from assistant.answer.citations import (
+    check_claims,
+    citations_for,
+    parse_markers,
+    render,
+    restates_question,
+    split_claims,
+    strip_markers,
+)
 from assistant.answer.facts import NameBook, missing_facts
 from assistant.answer.passages import Passage, build_passages
 from assistant.retrieval.retriever import HybridRetriever
@@ -89,6 +97,18 @@ def test_question_numbers_are_still_claims(passages: list[Passage], book: NameBo
     assert not checks[0].supported and "2027" in checks[0].missing
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Did South Korea take part in the Maritime Security Partnership?", "Ist Südkorea beigetreten?"],
+)
+def test_places_named_by_the_question_are_still_claims(passages: list[Passage], book: NameBook, question: str) -> None:
+    # Neither passage names South Korea: the question naming it (in two words, or in German) backs nothing.
+    checks, _ = check_claims(
+        "South Korea joined the Maritime Security Partnership [2].", passages, book, given=question
+    )
+    assert not checks[0].supported and "place:sudkorea" in checks[0].missing
+
+
 def test_a_one_word_answer_is_judged_with_its_question(passages: list[Passage], book: NameBook) -> None:
     """ "Iceland." shares no word with the German passage; read with its question, it is supported."""
     from assistant.embeddings.fake import HashEmbedder
@@ -99,3 +119,18 @@ def test_a_one_word_answer_is_judged_with_its_question(passages: list[Passage], 
     asked, _ = check_claims("Iceland [2].", passages, book, embed=embed, min_support=0.3, given=question)
     assert not alone[0].supported
     assert asked[0].supported and asked[0].quote_sentence is not None
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "language", "restates"),
+    [
+        ("Die Indo-Pazifik-Partner teilten am Gipfel teil [2].", "Welche Indo-Pazifik-Partner nahmen am Gipfel teil?",
+         "de", True),  # one new word, a verb
+        ("Island trat bei [1].", "Welches Land trat der Partnerschaft bei?", "de", False),  # a new name
+        ("Die Alliierten haben diese Zusage initiiert [1].", "Wie viel sagten die Alliierten zu?", "de", False),
+        ("Germany buys tanks [1].", "What does Germany buy?", "en", False),  # English nouns are lower case
+        ("Island hat eine herausgehobene Lage [1].", "Warum hat Island eine herausgehobene Lage?", "de", True),
+    ],
+)  # fmt: skip
+def test_an_answer_that_only_restates_the_question(answer: str, question: str, language: str, restates: bool) -> None:
+    assert restates_question(answer, question, language) is restates
