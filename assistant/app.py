@@ -11,6 +11,7 @@ import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from assistant.config import Settings
 from assistant.embeddings.base import Embedder
@@ -111,19 +112,19 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
     fingerprint = f"{model_fp}|q={e.query_prompt}|d={e.document_prompt}"
     spec = REGISTRY.get(name)
 
+    # What both runtimes are built with; each has its own measured batch size.
+    common: dict[str, Any] = {
+        "fingerprint": fingerprint,
+        "query_prompt": e.query_prompt,
+        "document_prompt": e.document_prompt,
+        "cache_size": e.cache_size,
+        "threads": settings.llm.n_threads,
+    }
+
     def load_torch() -> Embedder:
         from assistant.embeddings.sentence import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(
-            target,
-            fingerprint=fingerprint,
-            query_prompt=e.query_prompt,
-            document_prompt=e.document_prompt,
-            batch_size=e.batch_size or TORCH_BATCH,
-            cache_size=e.cache_size,
-            threads=settings.llm.n_threads,
-            dtype=e.dtype,
-        )
+        return SentenceTransformerEmbedder(target, batch_size=e.batch_size or TORCH_BATCH, dtype=e.dtype, **common)
 
     def load_onnx() -> Embedder:
         from assistant.embeddings.onnx import OnnxEmbedder
@@ -131,16 +132,7 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
 
         folder = prepare_onnx(settings, lambda msg: print(msg, file=sys.stderr, flush=True))
         assert folder is not None
-        fast = OnnxEmbedder(
-            folder,
-            source=model_fp,
-            fingerprint=fingerprint,
-            query_prompt=e.query_prompt,
-            document_prompt=e.document_prompt,
-            batch_size=e.batch_size or ONNX_BATCH,
-            cache_size=e.cache_size,
-            threads=settings.llm.n_threads,
-        )
+        fast = OnnxEmbedder(folder, source=model_fp, batch_size=e.batch_size or ONNX_BATCH, **common)
         return RoutedEmbedder(fast, load_torch, e.bulk_threshold) if e.bulk_threshold else fast
 
     load = load_onnx if e.runtime == "onnx" else load_torch
