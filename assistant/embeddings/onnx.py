@@ -11,8 +11,9 @@ sentence-transformers in float32 to a cosine of 0.9999 or better; the
 export checks that before it is installed (`onnx_export.py`).
 
 An export folder holds ``model.onnx`` (the graph), ``model.onnx.data``
-(the weights) and ``export.json``, which names the source model it was
-made from, so that an export of other weights is never used.
+(the weights), the tokenizer and ``export.json``, which names the source
+model it was made from, so that an export of other weights is never used,
+and the weights file's size and sha256, so that a damaged one is not.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 from assistant.embeddings.base import Vector
 from assistant.embeddings.cached import CachedEmbedder, unit_rows
 from assistant.errors import ModelError
+from assistant.models.verify import verify_file
 
 GRAPH = "model.onnx"
 WEIGHTS = "model.onnx.data"
@@ -50,6 +52,11 @@ def read_export(folder: Path, source: str) -> dict[str, Any]:
     for name in (GRAPH, WEIGHTS, "tokenizer.json"):
         if not (folder / name).is_file():
             raise ModelError(f"The ONNX export in {folder} lacks {name}: {REDO}.")
+    weights = meta.get("weights")
+    if not isinstance(weights, dict) or not {"sha256", "size"} <= weights.keys():
+        raise ModelError(f"The ONNX export in {folder} records no checksum for its weights: {REDO}.")
+    # Hashed in full once, then whenever the file's size or mtime changes (a stamp beside it records both).
+    verify_file(folder / WEIGHTS, str(weights["sha256"]), int(weights["size"]))
     return meta
 
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from assistant.embeddings.onnx import GRAPH, META, WEIGHTS, Encoder
 from assistant.errors import ModelError
+from assistant.models.verify import hash_and_stamp
 
 MIN_COSINE = 0.9999
 PROBES = (
@@ -159,6 +160,7 @@ def export_onnx(
             "max_length": max_length,
             "dim": int(model.get_embedding_dimension() or 0),
             "probe_min_cosine": round(cosine, 7),
+            "weights": {"size": (work / WEIGHTS).stat().st_size, "sha256": hash_and_stamp(work / WEIGHTS)},
             "torch": torch.__version__,
             "onnxruntime": ort.__version__,
             "seconds": round(time.monotonic() - started, 1),

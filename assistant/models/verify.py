@@ -56,3 +56,10 @@ def verify_file(path: Path, sha256: str, size: int | None = None, *, force: bool
             f"{sha256[:12]}…). It is corrupted: delete it and run `assistant models fetch`."
         )
     stamp.write_text(json.dumps({**_fingerprint(path), "sha256": sha256}))
+
+
+def hash_and_stamp(path: Path) -> str:
+    """The sha256 of a file this program has just written, stamped so that the next check is a stat."""
+    digest = sha256_file(path)
+    _stamp_path(path).write_text(json.dumps({**_fingerprint(path), "sha256": digest}))
+    return digest

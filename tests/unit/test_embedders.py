@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,12 +42,17 @@ def test_queries_are_cached_with_least_recently_used_eviction() -> None:
 
 
 def _export(
-    folder: Path, source: str = "model:abc", files: Sequence[str] = ("model.onnx", "model.onnx.data", "tokenizer.json")
+    folder: Path,
+    source: str = "model:abc",
+    files: Sequence[str] = ("model.onnx", "model.onnx.data", "tokenizer.json"),
+    weights: dict[str, object] | None = None,
 ) -> Path:
     folder.mkdir()
-    (folder / "export.json").write_text(json.dumps({"source": source, "max_length": 8}))
     for name in files:
         (folder / name).write_bytes(b"x")
+    meta = {"source": source, "max_length": 8}
+    meta["weights"] = weights if weights is not None else {"size": 1, "sha256": hashlib.sha256(b"x").hexdigest()}
+    (folder / "export.json").write_text(json.dumps(meta))
     return folder
 
 
@@ -60,6 +66,9 @@ def test_a_complete_export_of_these_weights_is_accepted(tmp_path: Path) -> None:
         (lambda p: p, "No ONNX export"),
         (lambda p: _export(p, source="model:other"), "made from other weights"),
         (lambda p: _export(p, files=("model.onnx", "tokenizer.json")), "lacks model.onnx.data"),
+        (lambda p: _export(p, weights={}), "no checksum"),
+        (lambda p: _export(p, weights={"size": 1, "sha256": "0" * 64}), "fails its sha256 check"),
+        (lambda p: _export(p, weights={"size": 2, "sha256": "0" * 64}), "has 1 bytes, expected 2"),
     ],
 )
 def test_a_missing_stale_or_partial_export_is_refused_with_what_to_do(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -88,3 +97,11 @@ def test_without_the_bulk_runtime_everything_stays_on_the_fast_one() -> None:
     routed = RoutedEmbedder(fast, missing, threshold=1)
     assert routed.embed_documents(["a"]) == [[1.0, 1.0]]
     assert routed.bulk() is fast and fast.calls == [["d: a"]]
+
+
+def test_damaged_weights_are_caught_after_a_verified_load(tmp_path: Path) -> None:
+    folder = _export(tmp_path / "e")
+    read_export(folder, "model:abc")  # hashed once, then stamped
+    (folder / "model.onnx.data").write_bytes(b"y")  # same size, new content and mtime
+    with pytest.raises(ModelError, match="sha256"):
+        read_export(folder, "model:abc")
