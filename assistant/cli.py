@@ -22,7 +22,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ModelError
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -74,7 +74,20 @@ def cmd_models(args: argparse.Namespace) -> int:
         print(f"{r.name:<22} {r.kind:<10} {present:<8} {verified:<9} {size:>10}  {r.license}")
         if r.problem:
             print(f"  ! {r.problem}")
-    return 0 if all(r.verified for r in rows) else 1
+    export_ok = True
+    if settings.embedding.runtime == "onnx" and settings.models.embedding in names:
+        from assistant.app import onnx_dir, resolve_model
+        from assistant.embeddings.onnx import read_export
+
+        try:
+            _, model_fp = resolve_model(settings.models.embedding, settings, "embedding")
+            folder = onnx_dir(settings, settings.models.embedding, model_fp)
+            meta = read_export(folder, model_fp)
+            print(f"ONNX export of {settings.models.embedding}: checked (probe cosine {meta.get('probe_min_cosine')})")
+        except ModelError as err:
+            export_ok = False
+            print(f"ONNX export of {settings.models.embedding}: NO\n  ! {err}")
+    return 0 if all(r.verified for r in rows) and export_ok else 1
 
 
 # -- index ------------------------------------------------------------------
