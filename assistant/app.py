@@ -7,6 +7,7 @@ fakes for any seam instead.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
@@ -29,7 +30,7 @@ from assistant.indexing import (
 )
 from assistant.ingest.chunk import ChunkParams
 from assistant.ingest.loaders import corpus_files
-from assistant.models.fetch import verify_model
+from assistant.models.fetch import models_lock, verify_model
 from assistant.models.registry import REGISTRY
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.types import Document
@@ -88,15 +89,18 @@ def prepare_onnx(settings: Settings, progress: Callable[[str], None] = lambda _:
     name = settings.models.embedding
     target, model_fp = resolve_model(name, settings, "embedding")
     folder = onnx_dir(settings, name, model_fp)
-    try:
+    with contextlib.suppress(ModelError):
         read_export(folder, model_fp)
         return folder
-    except ModelError:
-        pass
     if not isinstance(target, Path):
         raise ModelError(f"The ONNX runtime needs a local embedding model, not {name!r}: set embedding.runtime: torch.")
-    e = settings.embedding
-    return export_onnx(target, folder, source=model_fp, prompts=(e.query_prompt, e.document_prompt), progress=progress)
+    with models_lock(settings.models_dir):  # a second process waits here instead of exporting again
+        with contextlib.suppress(ModelError):
+            read_export(folder, model_fp)
+            return folder
+        e = settings.embedding
+        prompts = (e.query_prompt, e.document_prompt)
+        return export_onnx(target, folder, source=model_fp, prompts=prompts, progress=progress)
 
 
 def build_embedder(settings: Settings) -> LazyEmbedder:

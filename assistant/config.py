@@ -106,6 +106,7 @@ class AnswerSettings(_Section):
     follow_up: Literal["carry", "rewrite", "always", "none"] = "carry"
     min_support: float = 0.3
     answerability: bool = True
+    anchor_gap: float = 0.10  # cosine; calibrated for EmbeddingGemma (0: off)
 
 
 class Settings(_Section):

@@ -123,7 +123,7 @@ def export_onnx(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        sample = model.tokenize([prompts[0] + PROBES[0], PROBES[1]])
+        sample = model.preprocess([prompts[0] + PROBES[0], PROBES[1]])
         raw = work / "raw.onnx"
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # TracerWarnings about shapes that are constant for these models

@@ -86,7 +86,7 @@ def _disk_size(path: Path) -> int:
 
 
 @contextmanager
-def _lock(models_dir: Path) -> Iterator[None]:
+def models_lock(models_dir: Path) -> Iterator[None]:
     models_dir.mkdir(parents=True, exist_ok=True)
     with (models_dir / ".lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -189,7 +189,7 @@ def _replace(src: Path, final: Path) -> None:
 
 def fetch(spec: ModelSpec, models_dir: Path, progress: Progress = _quiet) -> tuple[Path, bool]:
     """Make ``spec`` present and verified; return (path, whether work was done)."""
-    with _lock(models_dir):
+    with models_lock(models_dir):
         try:
             return verify_model(spec, models_dir), False
         except ModelError:

@@ -70,6 +70,8 @@ def test_out_of_scope_is_refused(bot: Assistant) -> None:
         ("Wie viel gibt Frankreich 2026 für Verteidigung aus?", "Dazu enthält der Text keine Angabe."),
         ("How many AMRAAM missiles will be produced in Europe per year?", "The text does not say."),
         ("Wie viele Soldaten umfasst die NISRF?", "Dazu enthält der Text keine Angabe."),
+        # 2027 is in the text, but only in the sentence on aid to Ukraine
+        ("What is Germany's defence budget for 2027?", "The text does not say."),
     ],
 )
 def test_plausible_unanswerable_is_refused(bot: Assistant, question: str, refusal: str) -> None:
@@ -141,3 +143,19 @@ def test_openai_backend_against_llama_cpp_server(real_settings, real_retriever, 
     a = Assistant(settings, real_retriever, llm).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
     check_answer_contract(a, original_text)
     assert a.backend == "openai" and "124" in a.text
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "needle"),
+    [
+        ("Welches Land kam 2025 zur Maritimen Sicherheitspartnerschaft hinzu?", [], "Dänemark"),
+        ("And who joined in 2025?", [("Who founded the Maritime Security Partnership?", "Norway, Canada, Germany.")],
+         "Dänemark"),
+    ],
+)  # fmt: skip
+def test_a_year_in_a_less_similar_sentence_still_answers(
+    real_settings, real_retriever, question: str, history: list[tuple[str, str]], needle: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The year check refuses only when the sentence with the year is far from the question (0.10 cosine)."""
+    a = Assistant(real_settings, real_retriever, None, backend="extractive").ask(question, history=history)
+    assert not a.refused and needle in a.text, (a.text, a.notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,13 @@ def hash_retriever(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
     index_dir = tmp_path_factory.mktemp("hash-index")
     build_index(index_dir, docs, emb, ChunkParams(), documents_fingerprint(docs))
     return HybridRetriever(open_index(index_dir, None), emb, settings.retrieval)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_anchor_gap() -> Iterator[None]:
+    """The year-elsewhere check compares EmbeddingGemma cosines; the hash embedder's mean nothing to it.
+
+    Module-scoped, so that it is set before module-scoped fixtures that ask questions."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SUMMIT_ANSWER__ANCHOR_GAP", "0")
+        yield
