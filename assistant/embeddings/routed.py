@@ -53,6 +53,11 @@ class RoutedEmbedder:
                     self._bulk_factory = None  # not installed or unloadable: stay on the fast runtime
             return self._bulk or self._fast
 
+    def loads_bulk(self, count: int) -> bool:
+        """Would a build of ``count`` texts first have to load the bulk runtime (about 10 s)?"""
+        unloaded = self._bulk is None and self._bulk_factory is not None
+        return unloaded and bool(self._threshold) and count >= self._threshold
+
     def pick(self, count: int) -> Embedder:
         """The runtime for a build of ``count`` texts (which may arrive in several calls)."""
         return self.bulk() if self._threshold and count >= self._threshold else self._fast

@@ -132,6 +132,9 @@ def test_a_build_goes_wholly_to_one_runtime(tmp_path: Path, threshold: int, bulk
         for i in range(4)
     ]
     fast, bulk = HashEmbedder(), HashEmbedder()
-    build_index(tmp_path, many, RoutedEmbedder(fast, lambda: bulk, threshold), P, documents_fingerprint(many))
+    said: list[str] = []
+    routed = RoutedEmbedder(fast, lambda: bulk, threshold)
+    build_index(tmp_path, many, routed, P, documents_fingerprint(many), progress=lambda m, _: said.append(m))
     used, idle = (bulk, fast) if bulk_used else (fast, bulk)
     assert used.calls > 64 and idle.calls == 0  # more than one progress step, all on one runtime
+    assert any("in bulk" in m for m in said) is bulk_used  # the wait for torch is announced
