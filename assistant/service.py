@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.answer.answerable import Verdict, anchor_share, anchors, check_answerable, left_out, missing_kind
 from assistant.answer.citations import NO_SUPPORT, ClaimCheck, check_claims, citations_for, render, restates_question
+from assistant.answer.copyfix import fix_copy_slips
 from assistant.answer.extractive import best_sentences, extractive_answer
 from assistant.answer.facts import NameBook, facts
 from assistant.answer.lang import detect_language
@@ -275,7 +276,9 @@ class Assistant:
         if dropped:
             note = f"the model's list left out {', '.join(dropped)}; fell back to extractive"
             return self._fall_back(draft, note, t0)
-        text = render(checks)
+        text, mends = fix_copy_slips(render(checks), " ".join(p.hit.chunk.clean for p in draft.passages))
+        if mends:
+            draft.notes.append(f"mended a slip in a copied phrase: {', '.join(mends)}")
         if draft.previous and restates_question(text, f"{draft.question} {draft.previous}"):
             # "Which ministry is she with?" -> "The press release was written by Lara Finke [1]." again;
             # "Wer hat diese Zusage initiiert?" -> "Die Alliierten haben diese Zusage initiiert [1]."
