@@ -70,6 +70,12 @@ _DISTANCE = re.compile(r"\b\d+(\.\d+)? (km|kilometer|kilometern|meilen|miles|see
 _STANDALONE_NUMBER = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*(?!\w|-\d)")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS.split()) + r")\b")
+_DAY_SPAN = re.compile(
+    r"\b(\d{1,2})\.\s*(?:und|bis|–|-)\s*(\d{1,2})\.\s*(?:"
+    + "|".join(_MONTHS.split())
+    + r"|märz)\b",  # the only month whose folded name differs
+    re.IGNORECASE,
+)
 _NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b")
 _COUNTED = re.compile(r"\b[Ww]ie ?viele\s+(?:(?:[a-zäöüß]+e[nrms]?)\s+)*([A-ZÄÖÜ][\w-]+)")
 _COMPANY = re.compile(r"(unternehmen|konzern|firma|firmen|company|hersteller)")
@@ -166,6 +172,13 @@ def left_out(answer: str, sentence: str) -> list[str]:
         named = [k for k in keys if f" {k} " in padded or k in named_places]
         if 2 <= len(named) < len(keys):
             return [i for i, k in zip(items, keys, strict=True) if k not in named]
+    # A span of days is a list too: "am 8. Juli" for a summit "am 7. und 8. Juli" is half the answer.
+    days = numbers(folded)
+    if _MONTH_RE.search(folded):
+        for m in _DAY_SPAN.finditer(sentence):
+            first, last = m.group(1), m.group(2)
+            if (first in days) != (last in days):
+                return [f"{last if first in days else first}."]
     return []
 
 

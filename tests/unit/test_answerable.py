@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answer.answerable import answer_kind, check_answerable, missing_kind, numbers, places
+from assistant.answer.answerable import answer_kind, check_answerable, left_out, missing_kind, numbers, places
 from assistant.evaluation.normalize import normalize
 
 BUDGET = (
@@ -238,3 +238,17 @@ def test_list_items_left_out() -> None:
 )
 def test_an_answer_must_hold_the_kind_asked_for(question: str, answer: str, missing: str | None) -> None:
     assert missing_kind(question, answer) == missing
+
+
+@pytest.mark.parametrize(
+    ("answer", "missing"),
+    [
+        ("Der NATO-Gipfel fand am 8. Juli 2026 statt [1].", ["7."]),
+        ("Am 7. und 8. Juli 2026 [1].", []),
+        ("The summit took place on 7 and 8 July 2026 [1].", []),
+        ("In Ankara [1].", []),  # no month: not an answer about the dates
+    ],
+)
+def test_a_span_of_days_is_a_list(answer: str, missing: list[str]) -> None:
+    sentence = "Diese Botschaft setzten die Partner bei ihrem Gipfel am 7. und 8. Juli 2026 in Ankara."
+    assert left_out(answer, sentence) == missing
