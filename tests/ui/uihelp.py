@@ -55,8 +55,9 @@ def use_backend(page: Any, choice: str) -> None:
 
 
 def _corpus_message(page: Any) -> str:
-    box = page.locator("#corpus-msg .error-box, #corpus-msg .info-box")
-    return str(box.first.inner_text()) if box.count() else ""
+    # all_inner_texts() never waits: the box may be replaced between a count() and a read
+    texts = page.locator("#corpus-msg .error-box, #corpus-msg .info-box").all_inner_texts()
+    return str(texts[0]) if texts else ""
 
 
 def upload(page: Any, path: Path) -> str:
