@@ -79,28 +79,42 @@ def onnx_dir(settings: Settings, name: str, model_fp: str) -> Path:
     return settings.models_dir / f"{Path(name).name}-{digest}.onnx"
 
 
-def prepare_onnx(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> Path | None:
-    """Export the embedding model to ONNX unless a current export exists (`assistant models fetch`)."""
+def current_onnx_export(settings: Settings) -> tuple[Path, dict[str, Any]]:
+    """The embedding model's ONNX export and its metadata, or a ModelError saying what is wrong with it."""
+    from assistant.embeddings.onnx import read_export
+
+    _, model_fp = resolve_model(settings.models.embedding, settings, "embedding")
+    folder = onnx_dir(settings, settings.models.embedding, model_fp)
+    return folder, read_export(folder, model_fp)
+
+
+def ensure_onnx(
+    settings: Settings, target: Path | str, model_fp: str, progress: Callable[[str], None] = lambda _: None
+) -> tuple[Path, dict[str, Any]]:
+    """The current ONNX export of ``target`` and its metadata, exported first if it is missing or stale."""
     from assistant.embeddings.onnx import read_export
     from assistant.embeddings.onnx_export import export_onnx
 
-    if settings.embedding.runtime != "onnx":
-        return None
     name = settings.models.embedding
-    target, model_fp = resolve_model(name, settings, "embedding")
     folder = onnx_dir(settings, name, model_fp)
     with contextlib.suppress(ModelError):
-        read_export(folder, model_fp)
-        return folder
+        return folder, read_export(folder, model_fp)
     if not isinstance(target, Path):
         raise ModelError(f"The ONNX runtime needs a local embedding model, not {name!r}: set embedding.runtime: torch.")
     with models_lock(settings.models_dir):  # a second process waits here instead of exporting again
         with contextlib.suppress(ModelError):
-            read_export(folder, model_fp)
-            return folder
+            return folder, read_export(folder, model_fp)
         e = settings.embedding
-        prompts = (e.query_prompt, e.document_prompt)
-        return export_onnx(target, folder, source=model_fp, prompts=prompts, progress=progress)
+        export_onnx(target, folder, source=model_fp, prompts=(e.query_prompt, e.document_prompt), progress=progress)
+        return folder, read_export(folder, model_fp)
+
+
+def prepare_onnx(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> Path | None:
+    """Export the embedding model to ONNX unless a current export exists (`assistant models fetch`)."""
+    if settings.embedding.runtime != "onnx":
+        return None
+    target, model_fp = resolve_model(settings.models.embedding, settings, "embedding")
+    return ensure_onnx(settings, target, model_fp, progress)[0]
 
 
 def build_embedder(settings: Settings) -> LazyEmbedder:
@@ -134,9 +148,8 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
         from assistant.embeddings.onnx import OnnxEmbedder
         from assistant.embeddings.routed import RoutedEmbedder
 
-        folder = prepare_onnx(settings, lambda msg: print(msg, file=sys.stderr, flush=True))
-        assert folder is not None
-        fast = OnnxEmbedder(folder, source=model_fp, batch_size=e.batch_size or ONNX_BATCH, **common)
+        folder, meta = ensure_onnx(settings, target, model_fp, lambda msg: print(msg, file=sys.stderr, flush=True))
+        fast = OnnxEmbedder(folder, meta, batch_size=e.batch_size or ONNX_BATCH, **common)
         return RoutedEmbedder(fast, load_torch, e.bulk_threshold) if e.bulk_threshold else fast
 
     load = load_onnx if e.runtime == "onnx" else load_torch

@@ -76,13 +76,10 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(f"  ! {r.problem}")
     export_ok = True
     if settings.embedding.runtime == "onnx" and settings.models.embedding in names:
-        from assistant.app import onnx_dir, resolve_model
-        from assistant.embeddings.onnx import read_export
+        from assistant.app import current_onnx_export
 
         try:
-            _, model_fp = resolve_model(settings.models.embedding, settings, "embedding")
-            folder = onnx_dir(settings, settings.models.embedding, model_fp)
-            meta = read_export(folder, model_fp)
+            _, meta = current_onnx_export(settings)
             print(f"ONNX export of {settings.models.embedding}: checked (probe cosine {meta.get('probe_min_cosine')})")
         except ModelError as err:
             export_ok = False
@@ -141,7 +138,7 @@ def _load_assistant(args: argparse.Namespace) -> Any:
     settings = _settings(args)
     retriever = build_retriever(settings)
     if isinstance(retriever.embedder, LazyEmbedder):
-        retriever.embedder.load_in_background()  # torch and the embedding model load while the LLM loads
+        retriever.embedder.load_in_background()  # the embedding model opens while the LLM loads
     llm = make_llm(settings)
     prime_llm(llm, settings)
     return Assistant.from_settings(settings, retriever, llm)

@@ -182,8 +182,8 @@ def build_index(
     tmp.mkdir()
     try:
         if isinstance(embedder, LazyEmbedder) and not embedder.loaded:
-            # Importing torch and loading the weights (~8 s) overlaps chunking,
-            # opening Chroma and the keyword index.
+            # Opening the embedding model overlaps chunking, opening Chroma and
+            # the keyword index.
             embedder.load_in_background()
         progress("chunking", 0.05)
         chunks: list[Chunk] = [c for d in docs for c in chunk_document(d, params)]

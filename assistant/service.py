@@ -18,7 +18,7 @@ import numpy as np
 from assistant.answer.answerable import Verdict, anchor_share, anchors, check_answerable, left_out, missing_kind
 from assistant.answer.citations import NO_SUPPORT, ClaimCheck, check_claims, citations_for, render, restates_question
 from assistant.answer.copyfix import fix_copy_slips
-from assistant.answer.extractive import best_sentences, extractive_answer
+from assistant.answer.extractive import best_sentences, extractive_answer, sentence_cosines
 from assistant.answer.facts import NameBook, facts
 from assistant.answer.lang import detect_language
 from assistant.answer.model import Answer
@@ -207,17 +207,13 @@ class Assistant:
         # The question itself, not the retrieval query: a follow-up's query carries the earlier questions,
         # whose topic ("who founded it") would pull the best sentence away from the asked year.
         q = np.asarray(self.retriever.embedder.embed_query(draft.question), dtype=np.float32)
-        vectors = self.retriever.index.sentence_vectors
         best = with_anchor = -1.0
-        for p in draft.passages:
-            vecs = vectors.get(p.hit.chunk.chunk_id)
-            if vecs is None:
+        for _, p, i, sim in sentence_cosines(draft.passages, q, self.retriever.index.sentence_vectors):
+            if sim is None:
                 continue
-            for i in range(min(len(vecs), len(p.hit.chunk.sentence_spans()))):
-                sim = float(vecs[i] @ q)
-                best = max(best, sim)
-                if anchor_share(wanted, p.sentence_text(i)) == 1.0:
-                    with_anchor = max(with_anchor, sim)
+            best = max(best, sim)
+            if anchor_share(wanted, p.sentence_text(i)) == 1.0:
+                with_anchor = max(with_anchor, sim)
         if with_anchor > -1.0 and best - with_anchor > gap:
             return Verdict(f"{', '.join(sorted(wanted))} appears only in sentences about something else")
         return Verdict()
@@ -268,11 +264,12 @@ class Assistant:
                 draft.notes.append("no passage supports the model's answer; refused")
                 return self._finish(draft, refusal_text(draft.language), True, (), t0)
             return self._fall_back(draft, "no sentence passed the citation check; fell back to extractive", t0)
-        if self._off_anchor(draft, checks):
+        cited = self._cited_sentences(draft, checks)
+        if self._off_anchor(draft, cited):
             # "Welches Land kam 2025 hinzu?" answered from the sentence about the 2024 founders.
             note = "the model cited a sentence without the question's year or number; fell back to extractive"
             return self._fall_back(draft, note, t0)
-        dropped = self._left_out(draft, checks)
+        dropped = self._left_out(checks, cited)
         if dropped:
             note = f"the model's list left out {', '.join(dropped)}; fell back to extractive"
             return self._fall_back(draft, note, t0)
@@ -305,20 +302,20 @@ class Assistant:
             if c.supported and c.quote_sentence is not None
         ]
 
-    def _off_anchor(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> bool:
-        """Did the model answer from a sentence without any of the question's numbers,
+    def _off_anchor(self, draft: _Draft, cited: Sequence[str]) -> bool:
+        """Did the model answer from sentences (``cited``) without any of the question's numbers,
         when the best sentence has them all?"""
         wanted = anchors(draft.question)
         picks = self._picks(draft)
         if not wanted or not picks or anchor_share(wanted, picks[0][0].sentence_text(picks[0][1])) < 1.0:
             return False
-        cited = self._cited_sentences(draft, checks)
         return bool(cited) and all(anchor_share(wanted, s) == 0.0 for s in cited)
 
-    def _left_out(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> list[str]:
+    @staticmethod
+    def _left_out(checks: Sequence[ClaimCheck], cited: Sequence[str]) -> list[str]:
         """Items of a list in a cited sentence that the answer names only in part."""
         text = " ".join(c.sentence for c in checks if c.supported)
-        for sentence in self._cited_sentences(draft, checks):
+        for sentence in cited:
             missing = left_out(text, sentence)
             if missing:
                 return missing

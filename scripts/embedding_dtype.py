@@ -102,26 +102,16 @@ def load(variant):
 
 
 def encode(m, variant, texts, prompt):
-    with torch.inference_mode():
-        if variant == "bf16_autocast":
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                e = m.encode(
-                    texts,
-                    prompt=prompt,
-                    batch_size=BATCH,
-                    normalize_embeddings=True,
-                    convert_to_tensor=True,
-                    show_progress_bar=False,
-                )
-        else:
-            e = m.encode(
-                texts,
-                prompt=prompt,
-                batch_size=BATCH,
-                normalize_embeddings=True,
-                convert_to_tensor=True,
-                show_progress_bar=False,
-            )
+    autocast = variant == "bf16_autocast"
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+        e = m.encode(
+            texts,
+            prompt=prompt,
+            batch_size=BATCH,
+            normalize_embeddings=True,
+            convert_to_tensor=True,
+            show_progress_bar=False,
+        )
     raw_dtype = str(e.dtype)
     e = e.float()
     norm_dev = float((e.norm(dim=1) - 1).abs().max())

@@ -24,6 +24,8 @@ from assistant.retrieval.analyzer import tokenize
 from assistant.types import Citation
 
 _PLACE_NAMES = frozenset(GAZETTEER) | frozenset(GAZETTEER.values())
+_PLACE_NAMES_LONGEST_FIRST = sorted(_PLACE_NAMES, key=len, reverse=True)  # "south korea" before "korea"
+_PLACE_STEMS = tuple(s for group in PLACE_STEMS.values() for s in group)
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _TRAILING_MARKS = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
@@ -98,10 +100,9 @@ def _echo(question: str) -> str:
     """The question's words that an answer may repeat without a passage backing them: not its numbers
     and not its places, in any form ("South Korea", "Südkorea", "dänischer"), which must be in the passage."""
     padded = f" {normalize(question)} "
-    for name in sorted(_PLACE_NAMES, key=len, reverse=True):  # "south korea" before "korea"
+    for name in _PLACE_NAMES_LONGEST_FIRST:
         padded = padded.replace(f" {name} ", " ")
-    stems = tuple(s for group in PLACE_STEMS.values() for s in group)
-    return " ".join(w for w in padded.split() if w.isalpha() and not w.startswith(stems))
+    return " ".join(w for w in padded.split() if w.isalpha() and not w.startswith(_PLACE_STEMS))
 
 
 def check_claims(

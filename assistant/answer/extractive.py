@@ -6,7 +6,7 @@ when a model server is down or a generated answer fails its checks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -15,6 +15,25 @@ from assistant.answer.passages import Passage
 from assistant.retrieval.analyzer import tokenize
 
 ANCHOR_WEIGHT = 0.2
+
+
+def sentence_cosines(
+    passages: Sequence[Passage], q: np.ndarray | None, sentence_vectors: dict[str, np.ndarray]
+) -> Iterator[tuple[int, Passage, int, float | None]]:
+    """(passage rank, passage, sentence index, cosine to ``q``) for each distinct passage sentence.
+
+    Overlapping chunks share sentences: each is yielded once, from its first
+    passage. The cosine is None where the index holds no vector for it.
+    """
+    seen: set[tuple[str, int]] = set()
+    for rank, p in enumerate(passages):
+        vecs = sentence_vectors.get(p.hit.chunk.chunk_id)
+        for i, span in enumerate(p.hit.chunk.sentence_spans()):
+            if (p.hit.chunk.source, span[2]) in seen:
+                continue
+            seen.add((p.hit.chunk.source, span[2]))
+            sim = float(vecs[i] @ q) if q is not None and vecs is not None and i < len(vecs) else None
+            yield rank, p, i, sim
 
 
 def best_sentences(
@@ -38,19 +57,12 @@ def best_sentences(
     q_tokens = set(tokenize(question))
     wanted = anchors(question)
     scored: list[tuple[Passage, int, float]] = []
-    seen: set[tuple[str, int]] = set()  # overlapping chunks share sentences: rank each once
-    for rank, p in enumerate(passages):
-        vecs = sentence_vectors.get(p.hit.chunk.chunk_id)
-        for i, span in enumerate(p.hit.chunk.sentence_spans()):
-            if (p.hit.chunk.source, span[2]) in seen:
-                continue
-            seen.add((p.hit.chunk.source, span[2]))
-            sim = float(vecs[i] @ q) if q is not None and vecs is not None and i < len(vecs) else 0.0
-            text = p.sentence_text(i)
-            overlap = len(q_tokens & set(tokenize(text))) / max(1, len(q_tokens))
-            lead = 0.5 if byline and i == 0 and p.hit.chunk.is_lead else 0.0
-            anchored = ANCHOR_WEIGHT * anchor_share(wanted, text) if wanted else 0.0
-            scored.append((p, i, sim + 0.3 * overlap - 0.02 * rank + lead + anchored))
+    for rank, p, i, sim in sentence_cosines(passages, q, sentence_vectors):
+        text = p.sentence_text(i)
+        overlap = len(q_tokens & set(tokenize(text))) / max(1, len(q_tokens))
+        lead = 0.5 if byline and i == 0 and p.hit.chunk.is_lead else 0.0
+        anchored = ANCHOR_WEIGHT * anchor_share(wanted, text) if wanted else 0.0
+        scored.append((p, i, (sim or 0.0) + 0.3 * overlap - 0.02 * rank + lead + anchored))
     scored.sort(key=lambda t: t[2], reverse=True)
     return scored[:max_sentences]
 

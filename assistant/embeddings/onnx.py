@@ -104,11 +104,13 @@ class Encoder:
 
 
 class OnnxEmbedder(CachedEmbedder):
+    """``meta`` is what `read_export` returned for ``folder``: the caller has checked the export already."""
+
     def __init__(
         self,
         folder: Path,
+        meta: dict[str, Any],
         *,
-        source: str,
         fingerprint: str,
         query_prompt: str,
         document_prompt: str,
@@ -116,7 +118,6 @@ class OnnxEmbedder(CachedEmbedder):
         cache_size: int = 1024,
         threads: int | None = None,
     ) -> None:
-        meta = read_export(folder, source)
         super().__init__(
             name=str(meta.get("name", folder.name)),
             fingerprint=fingerprint,

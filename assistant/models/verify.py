@@ -55,11 +55,15 @@ def verify_file(path: Path, sha256: str, size: int | None = None, *, force: bool
             f"Model file {path} fails its sha256 check (got {actual[:12]}…, expected "
             f"{sha256[:12]}…). It is corrupted: delete it and run `assistant models fetch`."
         )
-    stamp.write_text(json.dumps({**_fingerprint(path), "sha256": sha256}))
+    _write_stamp(path, sha256)
+
+
+def _write_stamp(path: Path, sha256: str) -> None:
+    _stamp_path(path).write_text(json.dumps({**_fingerprint(path), "sha256": sha256}))
 
 
 def hash_and_stamp(path: Path) -> str:
     """The sha256 of a file this program has just written, stamped so that the next check is a stat."""
     digest = sha256_file(path)
-    _stamp_path(path).write_text(json.dumps({**_fingerprint(path), "sha256": digest}))
+    _write_stamp(path, digest)
     return digest
