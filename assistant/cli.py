@@ -238,7 +238,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
     run, paths = run_request(settings, req, text_progress())
     s = run.summary
-    keys = ["n", "hit@1", "hit@5", "mrr@10", "accuracy", "exact_match", "f1", "citation_precision",
+    keys = ["n", "hit@1", "hit@5", "mrr@10", "accuracy", "grounded_accuracy", "exact_match", "f1", "citation_precision",
             "citation_recall", "refusal_rate", "false_refusal_rate", "language_match"]  # fmt: skip
     print("  ".join(f"{k}={s[k]:.3f}" if isinstance(s[k], float) else f"{k}={s[k]}" for k in keys))
     print(f"reports: {paths['html']}  {paths['markdown']}  {paths['json']}")

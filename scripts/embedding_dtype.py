@@ -17,9 +17,9 @@ import warnings
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 T_START = time.perf_counter()
-import numpy as np
-import torch
-from sentence_transformers import SentenceTransformer
+import numpy as np  # noqa: E402 - after T_START: the import time is measured
+import torch  # noqa: E402 - after T_START: the import time is measured
+from sentence_transformers import SentenceTransformer  # noqa: E402 - after T_START: the import time is measured
 
 T_IMPORT = time.perf_counter() - T_START
 
@@ -59,11 +59,14 @@ def chunk_paragraphs(text, limit=700):
 
 corpus_chunks, corpus_sents = [], []
 for f in sorted(glob.glob(os.path.join(ROOT, "corpus", "*.txt"))):
-    for c in chunk_paragraphs(open(f, encoding="utf-8").read()):
+    with open(f, encoding="utf-8") as fh:
+        text = fh.read()
+    for c in chunk_paragraphs(text):
         corpus_chunks.append(c)
         corpus_sents += [s.strip() for s in re.split(r"(?<=[.!?])\s+", c) if s.strip()]
 
-xq = json.load(open(os.path.join(ROOT, "..", "shared", "data", "xquad", "xquad.de.dev.json"), encoding="utf-8"))
+with open(os.path.join(ROOT, "..", "shared", "data", "xquad", "xquad.de.dev.json"), encoding="utf-8") as fh:
+    xq = json.load(fh)
 contexts, questions = [], []  # questions: (text, context_idx)
 for art in xq["data"]:
     for p in art["paragraphs"]:
@@ -81,10 +84,12 @@ ctx_slice = slice(len(corpus_chunks) + len(corpus_sents), len(docs))
 order = sorted(range(len(docs)), key=lambda i: len(docs[i]))  # as the project does
 docs_sorted = [docs[i] for i in order]
 log(
-    f"default torch threads={DEFAULT_THREADS}, set to {torch.get_num_threads()}; interop={torch.get_num_interop_threads()}"
+    f"default torch threads={DEFAULT_THREADS}, set to {torch.get_num_threads()}; "
+    f"interop={torch.get_num_interop_threads()}"
 )
 log(
-    f"texts: {len(corpus_chunks)} chunks, {len(corpus_sents)} sentences, {len(contexts)} xquad contexts -> {len(docs)} docs "
+    f"texts: {len(corpus_chunks)} chunks, {len(corpus_sents)} sentences, {len(contexts)} xquad contexts "
+    f"-> {len(docs)} docs "
     f"(mean {np.mean([len(d) for d in docs]):.0f} chars); {len(questions)} questions"
 )
 
@@ -151,7 +156,8 @@ with warnings.catch_warnings(record=True) as wlist:
             results[v]["times"].append(dt)
             results[v]["cpu_ratio"].append((time.process_time() - c0) / dt)
             log(
-                f"rep {r + 1} {v}: {dt:.1f}s = {len(time_set) / dt:.2f} texts/s, cpu/wall {results[v]['cpu_ratio'][-1]:.2f}, load1 {os.getloadavg()[0]:.2f}"
+                f"rep {r + 1} {v}: {dt:.1f}s = {len(time_set) / dt:.2f} texts/s, "
+                f"cpu/wall {results[v]['cpu_ratio'][-1]:.2f}, load1 {os.getloadavg()[0]:.2f}"
             )
     for v in VARIANTS:
         results[v]["docs_tps"] = len(time_set) / statistics.median(results[v]["times"])
@@ -209,17 +215,18 @@ for v, r in results.items():
     )
 print("\nwarnings:")
 [print("  ", w) for w in warn_msgs]
-json.dump(
-    dict(
-        default_threads=DEFAULT_THREADS,
-        import_s=T_IMPORT,
-        n_docs=len(docs),
-        n_time=len(time_set),
-        n_q=len(questions),
-        results=results,
-        warnings=warn_msgs,
-    ),
-    open(f"{OUT}/results.json", "w"),
-    indent=1,
-)
+with open(f"{OUT}/results.json", "w") as fh:
+    json.dump(
+        dict(
+            default_threads=DEFAULT_THREADS,
+            import_s=T_IMPORT,
+            n_docs=len(docs),
+            n_time=len(time_set),
+            n_q=len(questions),
+            results=results,
+            warnings=warn_msgs,
+        ),
+        fh,
+        indent=1,
+    )
 log("done")

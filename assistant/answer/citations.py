@@ -67,33 +67,48 @@ def _content(text: str) -> set[str]:
     return set(tokenize(text))
 
 
-def _support_score(claim: str, sentence: str, sim: float) -> float:
-    a, b = _content(claim), _content(sentence)
-    overlap = len(a & b) / max(1, len(a))
-    return overlap + sim
-
-
 def best_support(
     claim: str,
     passages: Sequence[Passage],
     claim_vec: np.ndarray | None,
     sentence_vectors: dict[str, np.ndarray],
     only: Sequence[int] | None = None,
+    echo: frozenset[str] = frozenset(),
 ) -> tuple[int, int, float] | None:
-    """(passage n, sentence index, score) of the best supporting sentence."""
-    best: tuple[int, int, float] | None = None
+    """(passage n, sentence index, best score) of the best supporting sentence.
+
+    With ``echo`` (the question's words), a sentence that shares a word the
+    claim adds beyond the question goes first: "The PAC-3 repair facility is
+    to speed up maintenance and availability" must be quoted from the
+    sentence about maintenance, not from the one that names the PAC-3 repair
+    facility as the question did. Among those the plain score decides, so
+    that "Pistorius said the cooperation would extend to the P-8A" is quoted
+    from the sentence where he says it, not from any sentence naming him.
+    When no sentence shares such a word (an English claim on a German
+    passage), the question's words are left out of the overlap and the
+    cosine decides: "air refuelling, troop transport and cargo" is quoted
+    from "Hier werden Luftbetankung, ... vereint", not from the sentence
+    that names the "Multi Role Tanker Transport" unit.
+    """
+    best: tuple[bool, float, int, int] | None = None
+    plain = float("-inf")  # the best score of any candidate: what ``answer.min_support`` was calibrated on
+    words = _content(claim)
+    new = words - echo if echo else set()
     for p in passages:
         if only is not None and p.n not in only:
             continue
         vecs = sentence_vectors.get(p.hit.chunk.chunk_id)
         for i in range(len(p.hit.chunk.sentence_spans())):
+            found = _content(p.sentence_text(i))
             sim = float(vecs[i] @ claim_vec) if claim_vec is not None and vecs is not None and i < len(vecs) else 0.0
-            score = _support_score(claim, p.sentence_text(i), sim)
-            if i not in p.sentence_ids:
-                score -= 0.05  # prefer what the model actually saw
-            if best is None or score > best[2]:
-                best = (p.n, i, score)
-    return best
+            overlap = len(words & found) / max(1, len(words))
+            seen = 0.0 if i in p.sentence_ids else 0.05  # prefer what the model actually saw
+            plain = max(plain, overlap + sim - seen)
+            covers = bool(new & found)
+            key = (covers, (overlap if covers or not new else 0.0) + sim - seen, p.n, i)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return None if best is None else (best[2], best[3], plain)
 
 
 def _echo(question: str) -> str:
@@ -123,6 +138,7 @@ def check_claims(
     for 2027 is 124 billion [1]" must find 2027 in passage 1.
     """
     echo = _echo(given)
+    echo_words = frozenset(_content(given))
     notes: list[str] = []
     vectors = sentence_vectors or {}
     valid = {p.n for p in passages}
@@ -139,7 +155,7 @@ def check_claims(
         cited = [m for m in dict.fromkeys(marks) if m in valid]
         vec = np.asarray(embed(sentence), dtype=np.float32) if embed and passages else None
         if not cited:
-            found = best_support(sentence, passages, vec, vectors)
+            found = best_support(sentence, passages, vec, vectors, echo=echo_words)
             if found is not None:
                 cited = [found[0]]
                 notes.append("attached a citation the model left out")
@@ -160,7 +176,7 @@ def check_claims(
                 # "Germany." is the question's ellipsis: its support is that of question plus answer.
                 claim = f"{given} {sentence}"
                 claim_vec = np.asarray(embed(claim), dtype=np.float32)
-            quote = best_support(claim, passages, claim_vec, vectors, only=cited)
+            quote = best_support(claim, passages, claim_vec, vectors, only=cited, echo=echo_words)
         if quote is not None and quote[2] < min_support and not missing:
             # No fact is wrong, but nothing in the passage says anything like it.
             missing = [NO_SUPPORT]

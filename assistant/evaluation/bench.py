@@ -96,6 +96,7 @@ def run_row(row: str, limit: int | None) -> dict[str, Any]:
         "model": answerer.model,
         "n": run.summary["n"],
         "accuracy": run.summary["accuracy"],
+        "grounded_accuracy": run.summary["grounded_accuracy"],
         "citation_precision": run.summary["citation_precision"],
         "refusal_rate": run.summary["refusal_rate"],
         "false_refusal_rate": run.summary["false_refusal_rate"],

@@ -6,7 +6,9 @@ results in, so every metric can be checked on hand-made examples.
 Unit of scoring.  A multi-turn case is scored turn by turn (each turn has
 its own gold, see ``evals/README.md``), so every rate in a summary is over
 *questions asked*; only ``n`` counts cases, and a case ``passed`` when all
-of its turns did.
+of its turns did: an answerable turn when its answer is right and one of
+its citations covers the gold evidence (``grounded_accuracy``), an
+unanswerable one when it was refused.
 
 Null rule.  A metric that does not apply is ``None`` (``null`` in JSON),
 never 0: a retrieval-only run has no accuracy, a set without unanswerable
@@ -52,6 +54,7 @@ SCALAR_METRICS = (
     "hit@5",
     "mrr@10",
     "accuracy",
+    "grounded_accuracy",
     "exact_match",
     "f1",
     "citation_precision",
@@ -112,6 +115,8 @@ class TurnMetrics:
     hit_at_5: float | None = None
     mrr_at_10: float | None = None
     correct: float | None = None
+    # Answerable questions only: correct *and* a citation covers the gold evidence (the issue's target).
+    grounded: float | None = None
     exact_match: float | None = None
     f1: float | None = None
     citations: int = 0
@@ -128,6 +133,7 @@ class TurnMetrics:
             "hit@5": self.hit_at_5,
             "mrr@10": self.mrr_at_10,
             "accuracy": self.correct,
+            "grounded_accuracy": self.grounded,
             "exact_match": self.exact_match,
             "f1": _round(self.f1),
             "citations": self.citations,
@@ -218,8 +224,10 @@ class CaseResult:
     def passed(self) -> bool | None:
         if self.error:
             return False
-        key = "hit_at_5" if self.retrieval_only else "correct"
-        values = [getattr(t.metrics, key) for t in self.turns]
+        if self.retrieval_only:
+            values = [t.metrics.hit_at_5 for t in self.turns]
+        else:  # an answerable question passes only when its answer is right *and* cites the evidence
+            values = [t.metrics.correct if t.metrics.grounded is None else t.metrics.grounded for t in self.turns]
         graded = [v for v in values if v is not None]
         if not graded:
             return None
@@ -229,8 +237,8 @@ class CaseResult:
         """Each turn metric averaged over this case's turns."""
         per_turn = [t.metrics.to_dict() for t in self.turns]
         out: dict[str, float | None] = {}
-        for key in ("hit@1", "hit@5", "mrr@10", "accuracy", "exact_match", "f1", "citation_precision",
-                    "citation_recall", "language_match"):  # fmt: skip
+        for key in ("hit@1", "hit@5", "mrr@10", "accuracy", "grounded_accuracy", "exact_match", "f1",
+                    "citation_precision", "citation_recall", "language_match"):  # fmt: skip
             out[key] = _round(_mean(d[key] for d in per_turn))
         return out
 
@@ -381,10 +389,14 @@ def score_turn(
             recall = 1.0 if any(citation_overlaps_gold(c, gold.gold_spans) for c in citations) else 0.0
         elif gold.accepted_strings:
             recall = 1.0 if supported else 0.0
+    # "Answered correctly, with at least one citation covering a gold passage": without citation gold
+    # (recall None) the answer alone decides.
+    grounded = correct * (1.0 if recall is None else recall) if case.answerable else None
     lang = answer_language(text, refused, language)
     return TurnMetrics(
         **retr,
         correct=correct,
+        grounded=grounded,
         exact_match=em,
         f1=f1,
         citations=len(citations),
@@ -411,6 +423,7 @@ def score_failed_turn(case: Case, gold: GoldTurn, *, retrieval_only: bool = Fals
     return TurnMetrics(
         **retr,
         correct=0.0,
+        grounded=0.0 if case.answerable else None,
         exact_match=0.0 if squad else None,
         f1=0.0 if squad else None,
         citation_recall=0.0 if case.answerable and has_recall_gold else None,
@@ -462,6 +475,7 @@ def _block(results: Sequence[CaseResult]) -> dict[str, Any]:
         "hit@5": _round(_mean(x.hit_at_5 for x in m)),
         "mrr@10": _round(_mean(x.mrr_at_10 for x in m)),
         "accuracy": _round(_mean(x.correct for x in m)),
+        "grounded_accuracy": _round(_mean(x.grounded for x in m)),
         "exact_match": _round(_mean(x.exact_match for x in m)),
         "f1": _round(_mean(x.f1 for x in m)),
         "citation_precision": _round(precision),

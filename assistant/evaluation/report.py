@@ -36,6 +36,7 @@ LABELS = {
     "hit@5": "hit@5",
     "mrr@10": "MRR@10",
     "accuracy": "accuracy",
+    "grounded_accuracy": "answerable: correct and cited",
     "exact_match": "exact match",
     "f1": "F1",
     "citation_precision": "citation precision",
@@ -334,7 +335,7 @@ ul.q li { margin-bottom: 6px; }
 
 def _cards(summary: Mapping[str, Any], retrieval_only: bool) -> str:
     keys = ["hit@5", "mrr@10"] if retrieval_only else [
-        "accuracy", "hit@5", "citation_precision", "citation_recall", "refusal_rate",
+        "accuracy", "grounded_accuracy", "hit@5", "citation_precision", "citation_recall", "refusal_rate",
         "false_refusal_rate", "language_match",
     ]  # fmt: skip
     if summary.get("f1") is not None:

@@ -25,7 +25,15 @@ from assistant.ui.queue import Cancelled, Ticket
 from assistant.ui.render import esc
 from assistant.ui.session import Prefs
 
-CARD_METRICS = ("accuracy", "hit@5", "citation_precision", "citation_recall", "refusal_rate", "false_refusal_rate")
+CARD_METRICS = (
+    "accuracy",
+    "grounded_accuracy",
+    "hit@5",
+    "citation_precision",
+    "citation_recall",
+    "refusal_rate",
+    "false_refusal_rate",
+)
 EvalProgress = Callable[[int, int, Mapping[str, float | None]], None]
 
 

@@ -72,6 +72,24 @@ def test_citation_quotes_map_to_the_source(passages: list[Passage], book: NameBo
         assert original_text[c.start : c.end] == c.quote
 
 
+def test_the_quote_is_chosen_by_what_the_answer_adds_not_by_the_question_it_repeats(
+    hash_retriever: HybridRetriever, book: NameBook
+) -> None:
+    from assistant.types import Hit
+
+    chunk = next(c for c in hash_retriever.index.chunks.values() if "Wartung und Reparatur" in c.clean)
+    ps = build_passages([Hit(chunk, 1.0)], None, {})
+    question = "Was soll die europäische Instandsetzungseinrichtung für Patriot PAC-3-Flugabwehrraketen erreichen?"
+    answer = "Die europäische Instandsetzungseinrichtung für Patriot PAC-3-Flugabwehrraketen soll Wartung und Reparatur beschleunigen [1]."
+    checks, _ = check_claims(answer, ps, book, given=question)
+    (cite,) = citations_for(checks, ps)
+    assert cite.quote.startswith("Dadurch sollen Wartung")
+    # Without the question, the sentence naming the facility shares more words and wins: the old behaviour.
+    checks, _ = check_claims(answer, ps, book)
+    (cite,) = citations_for(checks, ps)
+    assert cite.quote.startswith("Weiterhin wurde")
+
+
 def test_names_are_checked_across_languages(book: NameBook) -> None:
     passage = "Das Memorandum des Verbandes „Multi Role Tanker Transport“ wurde um Schweden erweitert."
     assert missing_facts("Sweden joined the Multi Role Tanker Transport.", passage, book) == []

@@ -181,6 +181,23 @@ def test_citation_precision_and_recall_per_turn() -> None:
     assert unans.citation_precision is None and unans.citation_recall is None
 
 
+def test_grounded_needs_a_correct_answer_and_a_citation_of_the_gold_evidence() -> None:
+    island = TEXT.index("Island")
+    good = _cite(Q_START, Q_END, QUOTE)
+    bad = _cite(island, island + 23, "Island ist beigetreten.")
+    assert _score(citations=(good,)).grounded == 1.0
+    assert _score(citations=(bad,)).grounded == 0.0  # right answer, wrong passage cited
+    assert _score(citations=()).grounded == 0.0  # right answer, nothing cited
+    assert _score(citations=(good,), text="Auf 150 Milliarden Euro [1].").grounded == 0.0
+    assert _score(citations=(good,), refused=True).grounded == 0.0
+    # Without gold quotes, a citation that quotes an accepted answer is the evidence.
+    no_quotes = GoldTurn("Wie hoch ist der Haushalt?", accept=("124 Milliarden",))
+    assert _score(CASE, no_quotes, citations=(_cite(island, island + 9, "auf 124 Milliarden"),)).grounded == 1.0
+    assert _score(CASE, no_quotes, citations=(bad,)).grounded == 0.0
+    assert _score(UNANS, UNANS.turns[0], refused=True).grounded is None
+    assert score_failed_turn(CASE, GOLD).grounded == 0.0
+
+
 def test_failed_turn_scores_as_wrong_everywhere_it_applies() -> None:
     m = score_failed_turn(CASE, GOLD)
     assert (m.hit_at_5, m.correct, m.citation_recall, m.language_match, m.refused) == (0.0, 0.0, 0.0, 0.0, False)
@@ -259,6 +276,9 @@ def test_summary_values_hand_computed() -> None:
     assert s["mrr@10"] == pytest.approx(round((1 + 1 / 2 + 1 / 3 + 0) / 4, 4))
     # Correct: de-1 yes, en-1 no, de-u yes (refused), en-m t1 yes, t2 no -> 3/5.
     assert s["accuracy"] == pytest.approx(3 / 5)
+    # Answerable turns correct *and* citing gold: only de-1 of 4.
+    assert s["grounded_accuracy"] == pytest.approx(1 / 4)
+    assert s["by_type"]["unanswerable"]["grounded_accuracy"] is None
     assert s["exact_match"] is None and s["f1"] is None
     # Citations on answerable turns: 1 good + 1 bad -> 1/2; recall: de-1 only of 4 answerable turns.
     assert s["citation_precision"] == pytest.approx(0.5)
@@ -283,6 +303,17 @@ def test_case_passed_requires_every_turn() -> None:
     results = _results()
     assert [r.passed for r in results] == [True, False, True, False]
     assert results[3].case_metrics()["accuracy"] == 0.5
+
+
+def test_a_right_answer_without_a_citation_of_the_evidence_does_not_pass() -> None:
+    island = TEXT.index("Island")
+    wrong_cite = (_cite(island, island + 23, "Island ist beigetreten."),)
+    cited_wrongly = _turn(CASE, GOLD, text="124 Milliarden [1].", refused=False, passages=[], citations=wrong_cite)
+    assert cited_wrongly.metrics.correct == 1.0
+    assert CaseResult(CASE, (cited_wrongly,)).passed is False
+    good = (_cite(Q_START, Q_END, QUOTE),)
+    cited_well = _turn(CASE, GOLD, text="124 Milliarden [1].", refused=False, passages=[], citations=good)
+    assert CaseResult(CASE, (cited_well,)).passed is True
 
 
 def test_retrieval_only_summary_nulls_answer_metrics() -> None:

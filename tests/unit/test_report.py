@@ -149,12 +149,12 @@ def test_compare_shows_deltas_and_flips(tmp_path: Path) -> None:
     # Lower latency is better.
     assert "| latency total p50 | 100 ms | 80 ms | -20 ms | ✅ improved |" in md
     assert "| refusal_rate | 100.0 % | 100.0 % | +0.0 pt | = |" in md
-    assert "3 cases in both runs" not in md and "4 cases in both runs: 1 pass → fail, 2 fail → pass." in md
+    assert "3 cases in both runs" not in md and "4 cases in both runs: 1 pass → fail, 1 fail → pass." in md
     regressed = md.split("### Regressed (pass → fail)")[1].split("###")[0]
     fixed = md.split("### Fixed (fail → pass)")[1].split("###")[0]
     assert "de-budget" in regressed and "de-evil" not in regressed
-    assert "de-evil" in fixed and "de-down" in fixed
-    assert "backend &lt;down&gt; &amp; out" in fixed  # A's error shown as its answer
+    assert "de-evil" in fixed
+    assert "de-down" not in fixed  # "Island." is right but cites nothing: not a pass
     assert "<script>" not in md
 
 

@@ -126,7 +126,7 @@ def test_repeating_the_previous_answer_falls_back(hash_retriever: HybridRetrieve
 
 
 def test_an_answer_without_the_asked_sum_falls_back(hash_retriever: HybridRetriever) -> None:
-    llm = FakeLLM(["Deutschland erhöht seinen Verteidigungshaushalt deutlich [1]."])
+    llm = FakeLLM(["Deutschland geht mit der Erhöhung des Verteidigungshaushaltes voran [1]."])
     a = _bot(hash_retriever, llm).ask("Wie viel Geld umfasst der Verteidigungshaushalt 2026?")
     assert any("asks for a money" in n for n in a.notes), a.notes
     assert "124" in a.text and a.citations
