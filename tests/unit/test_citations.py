@@ -90,6 +90,21 @@ def test_the_quote_is_chosen_by_what_the_answer_adds_not_by_the_question_it_repe
     assert cite.quote.startswith("Weiterhin wurde")
 
 
+def test_among_sentences_backing_the_added_words_the_topic_still_decides(
+    hash_retriever: HybridRetriever, book: NameBook
+) -> None:
+    from assistant.types import Hit
+
+    chunk = next(c for c in hash_retriever.index.chunks.values() if "gemeinsamen operativen Einsatz" in c.clean)
+    ps = build_passages([Hit(chunk, 1.0)], None, {})
+    question = "Wer sagte, die Kooperation werde bis zum gemeinsamen operativen Einsatz der P-8A reichen?"
+    answer = "Boris Pistorius sagte, die Kooperation werde bis zum gemeinsamen operativen Einsatz der P-8A reichen [1]."
+    checks, _ = check_claims(answer, ps, book, given=question)
+    (cite,) = citations_for(checks, ps)
+    # Both sentences name Pistorius (the added word); the one where he says it wins, not the first to name him.
+    assert "operativen Einsatz der P-8A erstrecken" in cite.quote
+
+
 def test_names_are_checked_across_languages(book: NameBook) -> None:
     passage = "Das Memorandum des Verbandes „Multi Role Tanker Transport“ wurde um Schweden erweitert."
     assert missing_facts("Sweden joined the Multi Role Tanker Transport.", passage, book) == []
