@@ -72,37 +72,38 @@ def test_citation_quotes_map_to_the_source(passages: list[Passage], book: NameBo
         assert original_text[c.start : c.end] == c.quote
 
 
+def _quote(retriever: HybridRetriever, book: NameBook, chunk_holding: str, answer: str, question: str = "") -> str:
+    """The quote cited for a one-sentence ``answer`` from the one chunk holding ``chunk_holding``."""
+    from assistant.types import Hit
+
+    chunk = next(c for c in retriever.index.chunks.values() if chunk_holding in c.clean)
+    ps = build_passages([Hit(chunk, 1.0)], None, {})
+    checks, _ = check_claims(answer, ps, book, given=question)
+    (cite,) = citations_for(checks, ps)
+    return cite.quote
+
+
 def test_the_quote_is_chosen_by_what_the_answer_adds_not_by_the_question_it_repeats(
     hash_retriever: HybridRetriever, book: NameBook
 ) -> None:
-    from assistant.types import Hit
-
-    chunk = next(c for c in hash_retriever.index.chunks.values() if "Wartung und Reparatur" in c.clean)
-    ps = build_passages([Hit(chunk, 1.0)], None, {})
     question = "Was soll die europäische Instandsetzungseinrichtung für Patriot PAC-3-Flugabwehrraketen erreichen?"
-    answer = "Die europäische Instandsetzungseinrichtung für Patriot PAC-3-Flugabwehrraketen soll Wartung und Reparatur beschleunigen [1]."
-    checks, _ = check_claims(answer, ps, book, given=question)
-    (cite,) = citations_for(checks, ps)
-    assert cite.quote.startswith("Dadurch sollen Wartung")
+    answer = (
+        "Die europäische Instandsetzungseinrichtung für Patriot PAC-3-Flugabwehrraketen soll Wartung und "
+        "Reparatur beschleunigen [1]."
+    )
+    assert _quote(hash_retriever, book, "Wartung und Reparatur", answer, question).startswith("Dadurch sollen Wartung")
     # Without the question, the sentence naming the facility shares more words and wins: the old behaviour.
-    checks, _ = check_claims(answer, ps, book)
-    (cite,) = citations_for(checks, ps)
-    assert cite.quote.startswith("Weiterhin wurde")
+    assert _quote(hash_retriever, book, "Wartung und Reparatur", answer).startswith("Weiterhin wurde")
 
 
 def test_among_sentences_backing_the_added_words_the_topic_still_decides(
     hash_retriever: HybridRetriever, book: NameBook
 ) -> None:
-    from assistant.types import Hit
-
-    chunk = next(c for c in hash_retriever.index.chunks.values() if "gemeinsamen operativen Einsatz" in c.clean)
-    ps = build_passages([Hit(chunk, 1.0)], None, {})
     question = "Wer sagte, die Kooperation werde bis zum gemeinsamen operativen Einsatz der P-8A reichen?"
     answer = "Boris Pistorius sagte, die Kooperation werde bis zum gemeinsamen operativen Einsatz der P-8A reichen [1]."
-    checks, _ = check_claims(answer, ps, book, given=question)
-    (cite,) = citations_for(checks, ps)
+    quote = _quote(hash_retriever, book, "gemeinsamen operativen Einsatz", answer, question)
     # Both sentences name Pistorius (the added word); the one where he says it wins, not the first to name him.
-    assert "operativen Einsatz der P-8A erstrecken" in cite.quote
+    assert "operativen Einsatz der P-8A erstrecken" in quote
 
 
 def test_names_are_checked_across_languages(book: NameBook) -> None:
