@@ -106,6 +106,22 @@ def test_among_sentences_backing_the_added_words_the_topic_still_decides(
     assert "operativen Einsatz der P-8A erstrecken" in quote
 
 
+def test_a_claim_whose_facts_are_sentences_apart_is_not_supported(
+    hash_retriever: HybridRetriever, book: NameBook
+) -> None:
+    from assistant.types import Hit
+
+    chunk = next(c for c in hash_retriever.index.chunks.values() if "Island in Ankara" in c.clean)
+    ps = build_passages([Hit(chunk, 1.0)], None, {})
+    # Every fact is in the passage, but Ankara is where Iceland joined, three sentences from the founders.
+    wrong = "Norwegen, Kanada und Deutschland sind in Ankara der Maritimen Sicherheitspartnerschaft beigetreten [1]."
+    (check,), _ = check_claims(wrong, ps, book)
+    assert not check.supported and any("ankara" in m and "not near" in m for m in check.missing)
+    right = "Norwegen, Kanada und Deutschland haben 2024 die Maritime Sicherheitspartnerschaft gegründet [1]."
+    (check,), _ = check_claims(right, ps, book)
+    assert check.supported, check.missing
+
+
 def test_names_are_checked_across_languages(book: NameBook) -> None:
     passage = "Das Memorandum des Verbandes „Multi Role Tanker Transport“ wurde um Schweden erweitert."
     assert missing_facts("Sweden joined the Multi Role Tanker Transport.", passage, book) == []
