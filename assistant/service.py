@@ -171,6 +171,10 @@ class Assistant:
         """The three best passage sentences, for the answerability check and the extractive answer."""
         if draft.picks is None:
             qvec = self.retriever.embedder.embed_query(draft.query)
+            if draft.query != draft.question:
+                own = np.asarray(self.retriever.embedder.embed_query(draft.question), dtype=np.float32)
+                both = np.asarray(qvec, dtype=np.float32) + own
+                qvec = (both / max(float(np.linalg.norm(both)), 1e-12)).tolist()
             vectors = self.retriever.index.sentence_vectors
             draft.picks = best_sentences(
                 draft.question, draft.passages, qvec, vectors, max_sentences=3, byline=draft.byline

@@ -159,3 +159,18 @@ def test_a_year_in_a_less_similar_sentence_still_answers(
     """The year check refuses only when the sentence with the year is far from the question (0.10 cosine)."""
     a = Assistant(real_settings, real_retriever, None, backend="extractive").ask(question, history=history)
     assert not a.refused and needle in a.text, (a.text, a.notes)
+
+
+def test_a_follow_up_quotes_the_sentence_on_what_it_asks(real_settings, real_retriever) -> None:  # type: ignore[no-untyped-def]
+    """The retrieval query of a follow-up carries the earlier questions, which pull the quoted sentence back to
+    the earlier topic (the 70 billion pledge); the follow-up's own words must count too."""
+    said = (
+        "Laut Text: „Für das Jahr 2026 sagten sie der Ukraine weitere militärische Ausrüstung, Unterstützung und "
+        "Ausbildung im Wert von 70 Milliarden Euro zu und bekräftigten, dieses Niveau auch im Jahr 2027 mindestens "
+        "beizubehalten.“"
+    )
+    history = [("Wie viel sagten die Alliierten der Ukraine für 2026 an militärischer Unterstützung zu?", said),
+               ("Und für 2027?", said)]  # fmt: skip
+    bot = Assistant(real_settings, real_retriever, None, backend="extractive")
+    a = bot.ask("Wer hat diese Zusage initiiert?", history=history)
+    assert not a.refused and "von Deutschland initiierten" in a.text, (a.text, a.notes)
