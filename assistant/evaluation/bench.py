@@ -213,9 +213,9 @@ def markdown(result: dict[str, Any]) -> str:
         f"Measured {result['date']} on {result['machine']}; command: `{result['command']}`; "
         f"{rows[0]['n']} summit questions per row (same questions, one run).",
         "",
-        "| pipeline | accuracy | prompt tokens | embed p50 | retrieve p50 | first token p50 / p95 | total p50 / p95 "
-        "| gen tok/s | peak RSS | first token vs naive |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| pipeline | accuracy | grounded accuracy | prompt tokens | embed p50 | retrieve p50 "
+        "| first token p50 / p95 | total p50 / p95 | gen tok/s | peak RSS | first token vs naive |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lat = r["latency_ms"]
@@ -223,7 +223,8 @@ def markdown(result: dict[str, Any]) -> str:
         if naive is not None and lat["first_token"]["p50"] and naive["latency_ms"]["first_token"]["p50"]:
             ratio = f"{naive['latency_ms']['first_token']['p50'] / lat['first_token']['p50']:.1f}× faster"
         lines.append(
-            f"| {r['row']} | {_fmt(r['accuracy'], 2)} | {_fmt(r['prompt_tokens_median'])} "
+            f"| {r['row']} | {_fmt(r['accuracy'], 2)} | {_fmt(r.get('grounded_accuracy'), 2)} "
+            f"| {_fmt(r['prompt_tokens_median'])} "
             f"| {_fmt(lat['embed']['p50'])} ms | {_fmt(lat['retrieve']['p50'])} ms "
             f"| {_fmt(lat['first_token']['p50'])} / {_fmt(lat['first_token']['p95'])} ms "
             f"| {_fmt(lat['total']['p50'])} / {_fmt(lat['total']['p95'])} ms | {_fmt(r['gen_tokens_per_s'], 1)} "
