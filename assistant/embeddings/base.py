@@ -29,3 +29,27 @@ class Embedder(Protocol):
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]: ...
 
     def embed_query(self, text: str) -> Vector: ...
+
+
+class WrappedEmbedder:
+    """Base for an embedder that wraps another (routing, caching, timing): it keeps the inner one's identity.
+
+    Why a base class: the index fingerprint must name the model, not the
+    wrapper, so every wrapper has to pass name, fingerprint and dimension
+    through unchanged; writing that once keeps a new wrapper from getting it wrong.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim

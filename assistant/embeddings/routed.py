@@ -19,29 +19,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
-from assistant.embeddings.base import Embedder, Vector
+from assistant.embeddings.base import Embedder, Vector, WrappedEmbedder
 from assistant.errors import ModelError
 
 
-class RoutedEmbedder:
+class RoutedEmbedder(WrappedEmbedder):
+    """Identity (name, fingerprint, dimension) is the fast runtime's: both give the same vectors."""
+
     def __init__(self, fast: Embedder, bulk: Callable[[], Embedder], threshold: int) -> None:
+        super().__init__(fast)
         self._fast = fast
         self._bulk_factory: Callable[[], Embedder] | None = bulk
         self._bulk: Embedder | None = None
         self._threshold = threshold
         self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return self._fast.name
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fast.fingerprint
-
-    @property
-    def dim(self) -> int:
-        return self._fast.dim
 
     def bulk(self) -> Embedder:
         """The bulk runtime, loaded on first use; the fast one if torch cannot load."""

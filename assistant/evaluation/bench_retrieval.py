@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.config import Settings, load_settings
-from assistant.embeddings.base import Embedder, Vector
+from assistant.embeddings.base import Embedder, Vector, WrappedEmbedder
 from assistant.evaluation.evalset import load_evalset
 from assistant.evaluation.squad import load_squad
 from assistant.types import Document
@@ -220,7 +220,7 @@ def _cut(items: list[Any], limit: int | None) -> list[Any]:
 # -- systems -------------------------------------------------------------------
 
 
-class QueryClock:
+class QueryClock(WrappedEmbedder):
     """An embedder that embeds each question once and remembers how long it took.
 
     All four systems embed the same question text with the same model; the
@@ -229,30 +229,18 @@ class QueryClock:
     """
 
     def __init__(self, inner: Embedder) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._vectors: dict[str, Vector] = {}
         self.ms: dict[str, float] = {}
 
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def fingerprint(self) -> str:
-        return self._inner.fingerprint
-
-    @property
-    def dim(self) -> int:
-        return self._inner.dim
-
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
-        return self._inner.embed_documents(texts)
+        return self.inner.embed_documents(texts)
 
     def embed_query(self, text: str) -> Vector:
         vec = self._vectors.get(text)
         if vec is None:
             t = time.perf_counter()
-            vec = self._inner.embed_query(text)
+            vec = self.inner.embed_query(text)
             self.ms[text] = (time.perf_counter() - t) * 1000
             self._vectors[text] = vec
         return vec

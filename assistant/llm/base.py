@@ -33,3 +33,19 @@ class LLM(Protocol):
 
 def complete(llm: LLM, messages: Sequence[Message], *, max_tokens: int = 256) -> str:
     return "".join(llm.stream(messages, max_tokens=max_tokens))
+
+
+class WrappedLLM:
+    """Base for an LLM seen through a wrapper (metering, a queue): it keeps the inner one's backend and model,
+    which the answer records, so the wrapper never shows up as a backend of its own."""
+
+    def __init__(self, inner: LLM) -> None:
+        self.inner = inner
+
+    @property
+    def backend(self) -> str:
+        return self.inner.backend
+
+    @property
+    def model(self) -> str:
+        return self.inner.model

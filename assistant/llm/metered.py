@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from assistant.llm.base import LLM, Message
+from assistant.llm.base import LLM, Message, WrappedLLM
 
 
 @dataclass
@@ -18,19 +18,11 @@ class Meter:
     gen_seconds: list[float] = field(default_factory=list)
 
 
-class MeteredLLM:
+class MeteredLLM(WrappedLLM):
     def __init__(self, inner: LLM, count: Callable[[str], int]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.count = count
         self.meter = Meter()
-
-    @property
-    def backend(self) -> str:
-        return self.inner.backend
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
         # ChatML adds about 5 tokens of framing per message.

@@ -20,7 +20,7 @@ from typing import Any
 from assistant.answer.prompt import build_messages
 from assistant.app import build_embedder, build_retriever, index_corpus, prime_llm
 from assistant.config import Settings
-from assistant.embeddings.base import Embedder, Vector
+from assistant.embeddings.base import Embedder, Vector, WrappedEmbedder
 from assistant.indexing import BuildResult, LoadedIndex, Progress
 from assistant.llm.base import LLM
 from assistant.llm.factory import make_llm, model_name
@@ -37,7 +37,7 @@ GATED_BACKENDS = frozenset({"llamacpp", "fake"})
 CACHED_BACKENDS = frozenset({"llamacpp", "fake"})
 
 
-class CachingEmbedder:
+class CachingEmbedder(WrappedEmbedder):
     """The shared embedder, serialised, with document vectors remembered by text.
 
     Why: adding one document to the corpus rebuilds the whole index (builds
@@ -48,25 +48,13 @@ class CachingEmbedder:
     """
 
     def __init__(self, inner: Embedder, *, batch: int = 32, max_cached: int = 200_000) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self._docs: dict[str, Vector] = {}
         self._model_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._batch = batch
         self._max = max_cached
         self.embedded = 0  # texts actually sent to the model, for tests and logs
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def fingerprint(self) -> str:
-        return self.inner.fingerprint
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
 
     def embed_query(self, text: str) -> Vector:
         with self._model_lock:

@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.llm.base import LLM, Message
+from assistant.llm.base import LLM, Message, WrappedLLM
 
 
 class Cancelled(Exception):
@@ -100,21 +100,13 @@ class LLMGate:
                 self._cond.notify_all()
 
 
-class QueuedLLM:
+class QueuedLLM(WrappedLLM):
     """An LLM seen through the gate (``gate=None``: a remote server queues for itself)."""
 
     def __init__(self, inner: LLM, gate: LLMGate | None, ticket: Ticket) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.gate = gate
         self.ticket = ticket
-
-    @property
-    def backend(self) -> str:
-        return self.inner.backend
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
         ctx: AbstractContextManager[None] = self.gate.hold(self.ticket) if self.gate is not None else nullcontext()
