@@ -18,7 +18,7 @@ import numpy as np
 from assistant.answer.answerable import Verdict, anchor_share, anchors, check_answerable, left_out, missing_kind
 from assistant.answer.citations import NO_SUPPORT, ClaimCheck, check_claims, citations_for, render, restates_question
 from assistant.answer.copyfix import fix_copy_slips
-from assistant.answer.extractive import best_sentences, extractive_answer, sentence_cosines
+from assistant.answer.extractive import anchor_gap, best_sentences, extractive_answer
 from assistant.answer.facts import NameBook, facts
 from assistant.answer.lang import detect_language
 from assistant.answer.model import Answer
@@ -170,11 +170,12 @@ class Assistant:
     def _picks(self, draft: _Draft) -> list[tuple[Passage, int, float]]:
         """The three best passage sentences, for the answerability check and the extractive answer."""
         if draft.picks is None:
-            qvec = self.retriever.embedder.embed_query(draft.query)
+            qvec = np.asarray(self.retriever.embedder.embed_query(draft.query), dtype=np.float32)
             if draft.query != draft.question:
-                own = np.asarray(self.retriever.embedder.embed_query(draft.question), dtype=np.float32)
-                both = np.asarray(qvec, dtype=np.float32) + own
-                qvec = (both / max(float(np.linalg.norm(both)), 1e-12)).tolist()
+                # A follow-up's query carries the earlier questions; its own words must count too, or
+                # "Wer hat diese Zusage initiiert?" is answered with the sentence the earlier questions asked about.
+                both = qvec + self._question_vec(draft)
+                qvec = both / max(float(np.linalg.norm(both)), 1e-12)
             vectors = self.retriever.index.sentence_vectors
             draft.picks = best_sentences(
                 draft.question, draft.passages, qvec, vectors, max_sentences=3, byline=draft.byline
@@ -210,17 +211,14 @@ class Assistant:
             return Verdict()
         # The question itself, not the retrieval query: a follow-up's query carries the earlier questions,
         # whose topic ("who founded it") would pull the best sentence away from the asked year.
-        q = np.asarray(self.retriever.embedder.embed_query(draft.question), dtype=np.float32)
-        best = with_anchor = -1.0
-        for _, p, i, sim in sentence_cosines(draft.passages, q, self.retriever.index.sentence_vectors):
-            if sim is None:
-                continue
-            best = max(best, sim)
-            if anchor_share(wanted, p.sentence_text(i)) == 1.0:
-                with_anchor = max(with_anchor, sim)
-        if with_anchor > -1.0 and best - with_anchor > gap:
+        trail = anchor_gap(wanted, draft.passages, self._question_vec(draft), self.retriever.index.sentence_vectors)
+        if trail is not None and trail > gap:
             return Verdict(f"{', '.join(sorted(wanted))} appears only in sentences about something else")
         return Verdict()
+
+    def _question_vec(self, draft: _Draft) -> np.ndarray:
+        """The question's own embedding (the embedder caches it), without the carried earlier questions."""
+        return np.asarray(self.retriever.embedder.embed_query(draft.question), dtype=np.float32)
 
     def _extractive(self, draft: _Draft) -> tuple[str, tuple[Citation, ...]]:
         picks = self._picks(draft)[:1]

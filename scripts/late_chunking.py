@@ -36,6 +36,7 @@ from tokenizers import Tokenizer
 
 from assistant.app import chunk_params
 from assistant.config import load_settings
+from assistant.embeddings.onnx_export import attention_masks
 from assistant.evaluation.squad import load_squad
 from assistant.indexing import current_build, open_index, sentence_rows
 from assistant.ingest.chunk import chunk_document
@@ -50,16 +51,10 @@ def pipeline(model: Any) -> Any:
     """(ids, mask, pool) -> unit vectors: transformer, pooling by ``pool``'s rows, dense layers."""
     transformer = model[0].auto_model
     dense = [m for m in list(model)[2:] if type(m).__name__ == "Dense"]
-    window = int(getattr(transformer.config, "sliding_window", 0) or 0)
+    masks_for = attention_masks(transformer)  # the same masks as the ONNX export
 
     def run(ids: np.ndarray, mask: np.ndarray, pool: np.ndarray) -> np.ndarray:
-        n = ids.shape[1]
-        keys = torch.from_numpy(mask).bool()[:, None, None, :]
-        pos = torch.arange(n)
-        masks = {
-            "full_attention": keys.expand(-1, 1, n, n),
-            "sliding_attention": keys & ((pos[:, None] - pos[None, :]).abs() < window)[None, None],
-        }
+        masks = masks_for(torch.from_numpy(mask))
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
             hidden = transformer(input_ids=torch.from_numpy(ids), attention_mask=masks).last_hidden_state
             x = torch.bmm(torch.from_numpy(pool).to(hidden.dtype), hidden)
@@ -110,8 +105,8 @@ def gaps(index: Path) -> list[tuple[float | None, bool, str]]:
     """best sentence cosine minus best cosine of a sentence holding the question's year(s), per summit question."""
     os.environ["SUMMIT_PATHS__INDEX"] = str(index)
     from assistant import Assistant
-    from assistant.answer.answerable import anchor_share, anchors
-    from assistant.answer.extractive import sentence_cosines
+    from assistant.answer.answerable import anchors
+    from assistant.answer.extractive import anchor_gap
 
     a = Assistant.load(backend="extractive")
     res = []
@@ -122,13 +117,8 @@ def gaps(index: Path) -> list[tuple[float | None, bool, str]]:
             continue
         d = a._retrieve(q, [])
         qv = np.asarray(a.retriever.embedder.embed_query(q), dtype=np.float32)
-        best = held = -1.0
-        for _, p, i, sim in sentence_cosines(d.passages, qv, a.retriever.index.sentence_vectors):
-            if sim is not None:
-                best = max(best, sim)
-                if anchor_share(anchors(q), p.sentence_text(i)) == 1.0:
-                    held = max(held, sim)
-        res.append((round(best - held, 3) if held > -1 else None, bool(c["answerable"]), c["id"]))
+        trail = anchor_gap(anchors(q), d.passages, qv, a.retriever.index.sentence_vectors)
+        res.append((None if trail is None else round(trail, 3), bool(c["answerable"]), c["id"]))
     return res
 
 

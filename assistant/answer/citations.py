@@ -143,7 +143,7 @@ def check_claims(
     for 2027 is 124 billion [1]" must find 2027 in passage 1.
     """
     echo = _echo(given)
-    echo_words = frozenset(_content(given))
+    asked = frozenset(_content(given))  # the question's words, for choosing the quote
     notes: list[str] = []
     vectors = sentence_vectors or {}
     valid = {p.n for p in passages}
@@ -160,7 +160,7 @@ def check_claims(
         cited = [m for m in dict.fromkeys(marks) if m in valid]
         vec = np.asarray(embed(sentence), dtype=np.float32) if embed and passages else None
         if not cited:
-            found = best_support(sentence, passages, vec, vectors, echo=echo_words)
+            found = best_support(sentence, passages, vec, vectors, echo=asked)
             if found is not None:
                 cited = [found[0]]
                 notes.append("attached a citation the model left out")
@@ -181,7 +181,7 @@ def check_claims(
                 # "Germany." is the question's ellipsis: its support is that of question plus answer.
                 claim = f"{given} {sentence}"
                 claim_vec = np.asarray(embed(claim), dtype=np.float32)
-            quote = best_support(claim, passages, claim_vec, vectors, only=cited, echo=echo_words)
+            quote = best_support(claim, passages, claim_vec, vectors, only=cited, echo=asked)
         if quote is not None and quote[2] < min_support and not missing:
             # No fact is wrong, but nothing in the passage says anything like it.
             missing = [NO_SUPPORT]

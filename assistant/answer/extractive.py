@@ -36,10 +36,25 @@ def sentence_cosines(
             yield rank, p, i, sim
 
 
+def anchor_gap(
+    wanted: set[str], passages: Sequence[Passage], q: np.ndarray, sentence_vectors: dict[str, np.ndarray]
+) -> float | None:
+    """How far the closest sentence holding all of ``wanted`` (the question's years and numbers) trails the
+    closest sentence overall, in cosine to ``q``; None when no sentence holds them all."""
+    best = with_anchor = -1.0
+    for _, p, i, sim in sentence_cosines(passages, q, sentence_vectors):
+        if sim is None:
+            continue
+        best = max(best, sim)
+        if anchor_share(wanted, p.sentence_text(i)) == 1.0:
+            with_anchor = max(with_anchor, sim)
+    return best - with_anchor if with_anchor > -1.0 else None
+
+
 def best_sentences(
     question: str,
     passages: Sequence[Passage],
-    query_vec: Sequence[float] | None,
+    query_vec: Sequence[float] | np.ndarray | None,
     sentence_vectors: dict[str, np.ndarray],
     *,
     max_sentences: int = 1,

@@ -7,9 +7,10 @@ normalisation), so the runtime needs only a tokenizer and one session run.
 
 Two things make the trace exportable. transformers builds attention masks
 with ``vmap``, which the TorchScript exporter cannot trace, so the wrapper
-passes ready-made boolean masks: every real token sees every real token
-(these models attend both ways), and Gemma-3's sliding-window layers see
-tokens less than ``sliding_window`` apart, as transformers would. Then
+passes ready-made boolean masks (`attention_masks`): every real token sees
+every real token (these models attend both ways), and Gemma-3's
+sliding-window layers see tokens less than ``sliding_window`` apart, as
+transformers would. Then
 ONNX Runtime optimises the graph once and saves it with its weights in a
 separate file, which later sessions memory-map instead of parsing.
 
@@ -46,15 +47,37 @@ PROBES = (
 )
 
 
-def _wrapper(model: Any) -> Any:
+def attention_masks(transformer: Any) -> Any:
+    """``attention_mask (batch, tokens) -> masks`` as the transformer takes them, built without ``vmap``:
+    every real token sees every real token, and sliding-window layers see tokens less than the window apart."""
     import torch
 
-    transformer = model[0].auto_model
     config = transformer.config
     layer_types = set(getattr(config, "layer_types", None) or ())
     window = int(getattr(config, "sliding_window", None) or 0)
     if layer_types and not getattr(config, "use_bidirectional_attention", False):
         raise ModelError("Only bidirectional embedding models can be exported to ONNX; set embedding.runtime: torch.")
+
+    def build(attention_mask: Any) -> Any:
+        n = attention_mask.shape[1]
+        keys = attention_mask.bool()[:, None, None, :]
+        full = keys.expand(-1, 1, n, n)
+        if not layer_types:
+            return full
+        masks = {"full_attention": full}
+        if "sliding_attention" in layer_types:
+            pos = torch.arange(n)
+            masks["sliding_attention"] = keys & ((pos[:, None] - pos[None, :]).abs() < window)[None, None]
+        return masks
+
+    return build
+
+
+def _wrapper(model: Any) -> Any:
+    import torch
+
+    transformer = model[0].auto_model
+    masks_for = attention_masks(transformer)
 
     class Pipeline(torch.nn.Module):
         def __init__(self) -> None:
@@ -62,17 +85,7 @@ def _wrapper(model: Any) -> Any:
             self.model = model
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            n = input_ids.shape[1]
-            keys = attention_mask.bool()[:, None, None, :]
-            full = keys.expand(-1, 1, n, n)
-            if layer_types:
-                masks: Any = {"full_attention": full}
-                if "sliding_attention" in layer_types:
-                    pos = torch.arange(n)
-                    near = (pos[:, None] - pos[None, :]).abs() < window
-                    masks["sliding_attention"] = keys & near[None, None]
-            else:
-                masks = full
+            masks = masks_for(attention_mask)
             hidden = transformer(input_ids=input_ids, attention_mask=masks).last_hidden_state
             features = {"input_ids": input_ids, "attention_mask": attention_mask, "token_embeddings": hidden}
             for module in list(self.model)[1:]:
