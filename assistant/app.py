@@ -65,9 +65,12 @@ def resolve_model(name: str, settings: Settings, kind: str) -> tuple[Path | str,
 
 
 RUNTIMES = ("onnx", "torch")
+BULK_RUNTIMES = ("onnx-int8", "torch")
 # Documents per batch, measured on 2 cores with length-sorted texts: ONNX Runtime embeds 10 paragraphs/s
-# in batches of 4 but 7.3/s in 16 and 4.2/s in 32; torch was fastest at 16 (against 4, 8 and 64).
+# in batches of 4 but 7.3/s in 16 and 4.2/s in 32; torch was fastest at 16 (against 4, 8 and 64); the
+# int8 copy built XQuAD at 6.9 and 5.3 chunks/s in batches of 8 against 5.3 and 4.1 in 16.
 ONNX_BATCH = 4
+INT8_BATCH = 8
 TORCH_BATCH = 16
 
 
@@ -86,6 +89,16 @@ def current_onnx_export(settings: Settings) -> tuple[Path, dict[str, Any]]:
     _, model_fp = resolve_model(settings.models.embedding, settings, "embedding")
     folder = onnx_dir(settings, settings.models.embedding, model_fp)
     return folder, read_export(folder, model_fp)
+
+
+def current_int8_copy(settings: Settings) -> tuple[Path, dict[str, Any]]:
+    """The int8 copy for large builds and its metadata, or a ModelError saying what is wrong with it."""
+    from assistant.embeddings.onnx_quant import int8_folder, read_int8
+
+    fp32, meta = current_onnx_export(settings)
+    _, model_fp = resolve_model(settings.models.embedding, settings, "embedding")
+    folder = int8_folder(fp32)
+    return folder, read_int8(folder, meta, model_fp)
 
 
 def ensure_onnx(
@@ -109,12 +122,38 @@ def ensure_onnx(
         return folder, read_export(folder, model_fp)
 
 
-def prepare_onnx(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> Path | None:
-    """Export the embedding model to ONNX unless a current export exists (`assistant models fetch`)."""
+def ensure_int8(
+    settings: Settings, fp32: Path, meta: dict[str, Any], model_fp: str, progress: Callable[[str], None]
+) -> tuple[Path, dict[str, Any]]:
+    """The int8 copy of the ONNX export ``fp32`` for large builds, made first if it is missing or stale."""
+    from assistant.embeddings.onnx_quant import int8_folder, quantize_export, read_int8
+
+    folder = int8_folder(fp32)
+    with contextlib.suppress(ModelError):
+        return folder, read_int8(folder, meta, model_fp)
+    with models_lock(settings.models_dir):
+        with contextlib.suppress(ModelError):
+            return folder, read_int8(folder, meta, model_fp)
+        e = settings.embedding
+        quantize_export(fp32, meta, folder, prompts=(e.query_prompt, e.document_prompt), progress=progress)
+        return folder, read_int8(folder, meta, model_fp)
+
+
+def uses_int8(settings: Settings) -> bool:
+    e = settings.embedding
+    return e.runtime == "onnx" and e.bulk_threshold > 0 and e.bulk_runtime == "onnx-int8"
+
+
+def prepare_onnx(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+    """Export the embedding model to ONNX, and its int8 copy for large builds when configured, unless
+    current ones exist (`assistant models fetch`)."""
     if settings.embedding.runtime != "onnx":
-        return None
+        return []
     target, model_fp = resolve_model(settings.models.embedding, settings, "embedding")
-    return ensure_onnx(settings, target, model_fp, progress)[0]
+    folder, meta = ensure_onnx(settings, target, model_fp, progress)
+    if not uses_int8(settings):
+        return [folder]
+    return [folder, ensure_int8(settings, folder, meta, model_fp, progress)[0]]
 
 
 def build_embedder(settings: Settings) -> LazyEmbedder:
@@ -124,9 +163,12 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
     e = settings.embedding
     if e.runtime not in RUNTIMES:
         raise ModelError(f"embedding.runtime must be one of {', '.join(RUNTIMES)}, not {e.runtime!r}.")
+    if e.bulk_runtime not in BULK_RUNTIMES:
+        raise ModelError(f"embedding.bulk_runtime must be one of {', '.join(BULK_RUNTIMES)}, not {e.bulk_runtime!r}.")
     # The model and the prompts change the vectors, so they are the index's identity. The runtime and the
-    # documents' precision are not: ONNX and torch agree to a cosine of 0.9999 in float32, and bfloat16
-    # autocast to 0.99997 with the same retrieval (evals/results/embedding-dtype-2026-11-28.md).
+    # documents' precision are not: ONNX and torch agree to a cosine of 0.9999 in float32, bfloat16
+    # autocast to 0.99997 and the int8 copy to 0.97-0.98, each with the same retrieval
+    # (evals/results/embedding-dtype-2026-11-28.md, onnx-int8-2026-11-29.md).
     fingerprint = f"{model_fp}|q={e.query_prompt}|d={e.document_prompt}"
     spec = REGISTRY.get(name)
 
@@ -148,9 +190,19 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
         from assistant.embeddings.onnx import OnnxEmbedder
         from assistant.embeddings.routed import RoutedEmbedder
 
-        folder, meta = ensure_onnx(settings, target, model_fp, lambda msg: print(msg, file=sys.stderr, flush=True))
+        say = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731 - a one-line progress sink
+        folder, meta = ensure_onnx(settings, target, model_fp, say)
         fast = OnnxEmbedder(folder, meta, batch_size=e.batch_size or ONNX_BATCH, **common)
-        return RoutedEmbedder(fast, load_torch, e.bulk_threshold) if e.bulk_threshold else fast
+        if not e.bulk_threshold:
+            return fast
+
+        def load_int8() -> Embedder:
+            int8, int8_meta = ensure_int8(settings, folder, meta, model_fp, say)
+            return OnnxEmbedder(int8, int8_meta, batch_size=e.batch_size or INT8_BATCH, **common)
+
+        if e.bulk_runtime == "torch":
+            return RoutedEmbedder(fast, load_torch, e.bulk_threshold, note="loading torch (about 10 s)")
+        return RoutedEmbedder(fast, load_int8, e.bulk_threshold, note="opening the int8 model (about 1 s)")
 
     load = load_onnx if e.runtime == "onnx" else load_torch
     return LazyEmbedder(load, Path(str(target)).name, fingerprint, spec.dim if spec else None)

@@ -58,8 +58,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         if settings.models.embedding in names:
             from assistant.app import prepare_onnx
 
-            folder = prepare_onnx(settings, lambda m: _err(f"  {m}"))
-            if folder is not None:
+            for folder in prepare_onnx(settings, lambda m: _err(f"  {m}")):
                 print(f"{settings.models.embedding}: ONNX export checked -> {folder}")
         return 0
     rows = [status(REGISTRY[n], settings.models_dir, force=args.verify) for n in names]
@@ -76,11 +75,15 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(f"  ! {r.problem}")
     export_ok = True
     if settings.embedding.runtime == "onnx" and settings.models.embedding in names:
-        from assistant.app import current_onnx_export
+        from assistant.app import current_int8_copy, current_onnx_export, uses_int8
 
         try:
             _, meta = current_onnx_export(settings)
             print(f"ONNX export of {settings.models.embedding}: checked (probe cosine {meta.get('probe_min_cosine')})")
+            if uses_int8(settings):
+                _, q = current_int8_copy(settings)
+                cosine = q.get("probe_min_cosine_to_float32")
+                print(f"int8 copy for large builds: checked (probe cosine {cosine} to float32)")
         except ModelError as err:
             export_ok = False
             print(f"ONNX export of {settings.models.embedding}: NO\n  ! {err}")

@@ -51,7 +51,8 @@ class EmbeddingSettings(_Section):
     cache_size: int = 1024
     runtime: str = "onnx"  # onnx (no torch at query time) or torch (sentence-transformers)
     dtype: str = "bfloat16"  # torch runtime: documents' precision (autocast); float32 for CPUs without fast bfloat16
-    bulk_threshold: int = 300  # onnx runtime: builds of this many texts or more go to torch (0: never)
+    bulk_threshold: int = 300  # onnx runtime: builds of this many texts or more go to bulk_runtime (0: never)
+    bulk_runtime: str = "onnx-int8"  # onnx-int8 (an int8 copy of the export) or torch (bfloat16 autocast)
 
 
 class ChunkingSettings(_Section):

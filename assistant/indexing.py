@@ -236,7 +236,7 @@ def _embed_sorted(embedder: Embedder, texts: Sequence[str], progress: Progress) 
         embedder = embedder.load()
     if isinstance(embedder, RoutedEmbedder):  # the runtime is chosen for the whole build, not per step
         if embedder.loads_bulk(len(texts)):
-            progress(f"loading torch to embed {len(texts)} texts in bulk (about 10 s)", 0.1)
+            progress(f"{embedder.note or 'loading the bulk runtime'} to embed {len(texts)} texts in bulk", 0.1)
         embedder = embedder.pick(len(texts))
     step = 64
     for start in range(0, len(order), step):

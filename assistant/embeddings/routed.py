@@ -1,17 +1,16 @@
-"""Queries and small builds on ONNX Runtime, large builds on torch in bfloat16.
+"""Queries and small builds on ONNX Runtime in float32, large builds on a faster bulk runtime.
 
-Each runtime wins where the other loses (2 cores, measured): ONNX Runtime
-starts in about 1 s against 8-9 s for importing torch and
-sentence-transformers and building the model, and embeds a query in 0.03 s;
-but on a long run of 700-character passages torch under bfloat16 autocast
-embeds 6.2 passages/s against ONNX Runtime's 4.5 in float32. So a build
-of at least ``threshold`` texts (about where the start-up is paid back)
-goes to torch, when it is installed, and everything else stays on ONNX.
+ONNX Runtime starts in about 1 s and embeds a query in 0.03 s, but on a
+long run of 700-character passages it is the slowest way to embed on this
+2-core machine (float32: 2.6 XQuAD chunks/s). A build of at least
+``threshold`` texts therefore goes to the bulk runtime: by default an int8
+copy of the same export (5.3-6.9 chunks/s, open in about 1 s), or torch
+under bfloat16 autocast (3.5 chunks/s after a 10 s start).
 
-The two agree to a cosine of 0.99997 on average, with the same XQuAD hit@1
-and MRR (evals/results/embedding-dtype-2026-11-28.md), so vectors from
-either may share one index: the fingerprint names the model and prompts,
-not the runtime.
+Neither moves retrieval beyond noise (evals/results/embedding-dtype-2026-11-28.md,
+onnx-int8-2026-11-29.md), so vectors from either may share one index: the
+fingerprint names the model and prompts, not the runtime. Questions always
+go to the float32 runtime.
 """
 
 from __future__ import annotations
@@ -26,8 +25,9 @@ from assistant.errors import ModelError
 class RoutedEmbedder(WrappedEmbedder):
     """Identity (name, fingerprint, dimension) is the fast runtime's: both give the same vectors."""
 
-    def __init__(self, fast: Embedder, bulk: Callable[[], Embedder], threshold: int) -> None:
+    def __init__(self, fast: Embedder, bulk: Callable[[], Embedder], threshold: int, *, note: str = "") -> None:
         super().__init__(fast)
+        self.note = note  # what loading the bulk runtime involves, for progress messages
         self._fast = fast
         self._bulk_factory: Callable[[], Embedder] | None = bulk
         self._bulk: Embedder | None = None
@@ -35,7 +35,7 @@ class RoutedEmbedder(WrappedEmbedder):
         self._lock = threading.Lock()
 
     def bulk(self) -> Embedder:
-        """The bulk runtime, loaded on first use; the fast one if torch cannot load."""
+        """The bulk runtime, loaded on first use; the fast one if it cannot load."""
         with self._lock:
             if self._bulk is None and self._bulk_factory is not None:
                 try:
@@ -45,7 +45,7 @@ class RoutedEmbedder(WrappedEmbedder):
             return self._bulk or self._fast
 
     def loads_bulk(self, count: int) -> bool:
-        """Would a build of ``count`` texts first have to load the bulk runtime (about 10 s)?"""
+        """Would a build of ``count`` texts first have to load the bulk runtime?"""
         unloaded = self._bulk is None and self._bulk_factory is not None
         return unloaded and bool(self._threshold) and count >= self._threshold
 

@@ -69,3 +69,17 @@ def test_a_question_on_the_onnx_path_never_imports_torch(tmp_path: Path) -> None
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert "124" in out["answer"]
     assert out["torch"] is False and out["st"] is False
+
+
+def test_large_builds_use_the_checked_int8_copy_and_questions_stay_float32() -> None:
+    from assistant.embeddings.routed import RoutedEmbedder
+
+    routed = build_embedder(_settings("onnx")).load()
+    assert isinstance(routed, RoutedEmbedder) and "int8" in routed.note
+    fast, bulk = routed.pick(1), routed.pick(100_000)
+    assert bulk is not fast
+    a, b = np.array(fast.embed_documents(TEXTS)), np.array(bulk.embed_documents(TEXTS))
+    cosines = (a * b).sum(axis=1)
+    assert cosines.min() >= 0.95, cosines  # close to float32 ...
+    assert cosines.max() < 0.99999, cosines  # ... but really the int8 copy
+    assert np.array_equal(routed.embed_query(TEXTS[0]), fast.embed_query(TEXTS[0]))  # questions: float32
