@@ -108,6 +108,7 @@ class AnswerSettings(_Section):
     min_support: float = 0.3
     answerability: bool = True
     anchor_gap: float = 0.10  # cosine; calibrated for EmbeddingGemma (0: off)
+    quote_neighbour: bool = True  # extractive: quote the best sentence's neighbour too when it is among the 3 best
 
 
 class Settings(_Section):

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.answer.answerable import Verdict, anchor_share, anchors, check_answerable, left_out, missing_kind
 from assistant.answer.citations import NO_SUPPORT, ClaimCheck, check_claims, citations_for, render, restates_question
 from assistant.answer.copyfix import fix_copy_slips
-from assistant.answer.extractive import anchor_gap, best_sentences, extractive_answer
+from assistant.answer.extractive import anchor_gap, best_sentences, extractive_answer, quote_groups, with_neighbour
 from assistant.answer.facts import NameBook, facts
 from assistant.answer.lang import detect_language
 from assistant.answer.model import Answer
@@ -221,12 +221,14 @@ class Assistant:
         return np.asarray(self.retriever.embedder.embed_query(draft.question), dtype=np.float32)
 
     def _extractive(self, draft: _Draft) -> tuple[str, tuple[Citation, ...]]:
-        picks = self._picks(draft)[:1]
+        picks = self._picks(draft)
+        picks = with_neighbour(picks) if self.settings.answer.quote_neighbour else picks[:1]
         text = extractive_answer(picks, draft.language)
         cites = []
-        for p, i, _ in picks:
+        for p, ids in quote_groups(picks):
             chunk = p.hit.chunk
-            _, _, start, end = chunk.sentence_spans()[i]
+            spans = chunk.sentence_spans()
+            start, end = spans[ids[0]][2], spans[ids[-1]][3]
             quote = chunk.text[start - chunk.start : end - chunk.start]
             cites.append(Citation(p.n, chunk.chunk_id, chunk.source, chunk.section, start, end, quote))
         return text, tuple(cites)

@@ -252,3 +252,30 @@ def test_an_answer_must_hold_the_kind_asked_for(question: str, answer: str, miss
 def test_a_span_of_days_is_a_list(answer: str, missing: list[str]) -> None:
     sentence = "Diese Botschaft setzten die Partner bei ihrem Gipfel am 7. und 8. Juli 2026 in Ankara."
     assert left_out(answer, sentence) == missing
+
+
+def test_the_extractive_quote_takes_a_close_neighbour_along(hash_retriever: object) -> None:
+    """"Da sich beide Nationen …" names no country; the sentence before it ("dänischer Amtskollege") does."""
+    from assistant.answer.extractive import extractive_answer, quote_groups, with_neighbour
+    from assistant.answer.passages import build_passages
+    from assistant.types import Hit
+
+    index = hash_retriever.index  # type: ignore[attr-defined]
+    chunk = next(c for c in index.chunks.values() if "Da sich beide Nationen" in c.clean)
+    other = next(c for c in index.chunks.values() if c.chunk_id != chunk.chunk_id)
+    p, q = build_passages([Hit(chunk, 1.0), Hit(other, 0.5)], None, {}, chars_per_passage=5000)
+    best = next(i for i in p.sentence_ids if p.sentence_text(i).startswith("Da sich beide Nationen"))
+    before, after = best - 1, best + 1
+    assert "dänischer" in p.sentence_text(before)
+
+    joined = with_neighbour([(p, best, 1.0), (q, 0, 0.99), (p, before, 0.97)])
+    assert [i for _, i, _ in joined] == [before, best]  # reading order
+    assert quote_groups(joined) == [(p, [before, best])]
+    text = extractive_answer(joined, "de")
+    assert text.startswith("Laut Text: „Verteidigungsminister") and text.count("[") == 1  # one quote, one citation
+    assert "dänischer" in text and "Da sich beide Nationen" in text
+
+    assert with_neighbour([(p, best, 1.0), (p, after + 1, 0.99)]) == [(p, best, 1.0)]  # not adjacent
+    assert with_neighbour([(p, best, 1.0), (q, best - 1, 0.99)]) == [(p, best, 1.0)]  # other passage
+    assert with_neighbour([(p, best, 1.0)]) == [(p, best, 1.0)]
+    assert with_neighbour([]) == []
