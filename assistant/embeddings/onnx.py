@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import numpy as np
 from assistant.embeddings.base import Vector
 from assistant.embeddings.cached import CachedEmbedder, unit_rows
 from assistant.errors import ModelError
-from assistant.models.verify import verify_file
+from assistant.models.verify import hash_and_stamp, verify_file
 
 GRAPH = "model.onnx"
 WEIGHTS = "model.onnx.data"
@@ -58,6 +59,22 @@ def read_export(folder: Path, source: str) -> dict[str, Any]:
     # Hashed in full once, then whenever the file's size or mtime changes (a stamp beside it records both).
     verify_file(folder / WEIGHTS, str(weights["sha256"]), int(weights["size"]))
     return meta
+
+
+def weights_entry(folder: Path) -> dict[str, Any]:
+    """The size and sha256 of ``folder``'s weights, as `read_export` checks them."""
+    return {"size": (folder / WEIGHTS).stat().st_size, "sha256": hash_and_stamp(folder / WEIGHTS)}
+
+
+def install(work: Path, out_dir: Path, meta: dict[str, Any]) -> None:
+    """Write ``meta`` into the finished ``work`` folder and put it in ``out_dir``'s place.
+
+    The metadata is written last, so a folder without it is never mistaken for a finished one.
+    """
+    (work / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    work.rename(out_dir)
 
 
 class Encoder:

@@ -21,7 +21,6 @@ in German and English, with and without padding.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -33,9 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embeddings.onnx import GRAPH, META, WEIGHTS, Encoder
+from assistant.embeddings.onnx import GRAPH, WEIGHTS, Encoder, install, weights_entry
 from assistant.errors import ModelError
-from assistant.models.verify import hash_and_stamp
 
 MIN_COSINE = 0.9999
 PROBES = (
@@ -173,15 +171,12 @@ def export_onnx(
             "max_length": max_length,
             "dim": int(model.get_embedding_dimension() or 0),
             "probe_min_cosine": round(cosine, 7),
-            "weights": {"size": (work / WEIGHTS).stat().st_size, "sha256": hash_and_stamp(work / WEIGHTS)},
+            "weights": weights_entry(work),
             "torch": torch.__version__,
             "onnxruntime": ort.__version__,
             "seconds": round(time.monotonic() - started, 1),
         }
-        (work / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        work.rename(out_dir)
+        install(work, out_dir, meta)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     progress(f"ONNX export ready in {time.monotonic() - started:.0f} s (probe cosine {cosine:.6f})")

@@ -25,7 +25,6 @@ same corpus gets the same vectors.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import time
@@ -35,9 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embeddings.onnx import GRAPH, META, WEIGHTS, Encoder
+from assistant.embeddings.onnx import GRAPH, WEIGHTS, Encoder, install, weights_entry
 from assistant.errors import ModelError
-from assistant.models.verify import hash_and_stamp
 
 # Against the float32 export, for the probe texts: a sound int8 copy gives 0.96-0.99, a broken one far less.
 MIN_COSINE = 0.93
@@ -113,13 +111,10 @@ def quantize_export(
             "quantized_matmuls": quantized,
             "probe_min_cosine_to_float32": round(cosine, 5),
             "float32_weights_sha256": meta["weights"]["sha256"],
-            "weights": {"size": (work / WEIGHTS).stat().st_size, "sha256": hash_and_stamp(work / WEIGHTS)},
+            "weights": weights_entry(work),
             "seconds": round(time.monotonic() - started, 1),
         }
-        (work / META).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        work.rename(out_dir)
+        install(work, out_dir, info)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     progress(f"int8 copy ready in {time.monotonic() - started:.0f} s (probe cosine {cosine:.4f} to float32)")

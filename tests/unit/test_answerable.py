@@ -254,8 +254,8 @@ def test_a_span_of_days_is_a_list(answer: str, missing: list[str]) -> None:
     assert left_out(answer, sentence) == missing
 
 
-def test_the_extractive_quote_takes_a_close_neighbour_along(hash_retriever: object) -> None:
-    """"Da sich beide Nationen …" names no country; the sentence before it ("dänischer Amtskollege") does."""
+def test_the_extractive_quote_takes_its_neighbour_along(hash_retriever: object) -> None:
+    """The best sentence, "Da sich beide Nationen …", names no country; the one before it does ("dänischer")."""
     from assistant.answer.extractive import extractive_answer, quote_groups, with_neighbour
     from assistant.answer.passages import build_passages
     from assistant.types import Hit
