@@ -213,7 +213,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"Measured {result['date']} on {result['machine']}; command: `{result['command']}`; "
         f"{rows[0]['n']} summit questions per row (same questions, one run).",
         "",
-        "| pipeline | accuracy | grounded accuracy | prompt tokens | embed p50 | retrieve p50 "
+        "| pipeline | accuracy | grounded accuracy | prompt tokens | embed p50 / p95 | retrieve p50 / p95 "
         "| first token p50 / p95 | total p50 / p95 | gen tok/s | peak RSS | first token vs naive |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -225,7 +225,8 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(
             f"| {r['row']} | {_fmt(r['accuracy'], 2)} | {_fmt(r.get('grounded_accuracy'), 2)} "
             f"| {_fmt(r['prompt_tokens_median'])} "
-            f"| {_fmt(lat['embed']['p50'])} ms | {_fmt(lat['retrieve']['p50'])} ms "
+            f"| {_fmt(lat['embed']['p50'])} / {_fmt(lat['embed']['p95'])} ms "
+            f"| {_fmt(lat['retrieve']['p50'])} / {_fmt(lat['retrieve']['p95'])} ms "
             f"| {_fmt(lat['first_token']['p50'])} / {_fmt(lat['first_token']['p95'])} ms "
             f"| {_fmt(lat['total']['p50'])} / {_fmt(lat['total']['p95'])} ms | {_fmt(r['gen_tokens_per_s'], 1)} "
             f"| {_fmt(r['peak_rss_mb'])} MB | {ratio if not r['row'].startswith('naive') else 'baseline'} |"
