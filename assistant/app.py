@@ -190,7 +190,9 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
         from assistant.embeddings.onnx import OnnxEmbedder
         from assistant.embeddings.routed import RoutedEmbedder
 
-        say = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731 - a one-line progress sink
+        def say(msg: str) -> None:
+            print(msg, file=sys.stderr, flush=True)
+
         folder, meta = ensure_onnx(settings, target, model_fp, say)
         fast = OnnxEmbedder(folder, meta, batch_size=e.batch_size or ONNX_BATCH, **common)
         if not e.bulk_threshold:

@@ -80,13 +80,16 @@ def cmd_models(args: argparse.Namespace) -> int:
         try:
             _, meta = current_onnx_export(settings)
             print(f"ONNX export of {settings.models.embedding}: checked (probe cosine {meta.get('probe_min_cosine')})")
-            if uses_int8(settings):
-                _, q = current_int8_copy(settings)
-                cosine = q.get("probe_min_cosine_to_float32")
-                print(f"int8 copy for large builds: checked (probe cosine {cosine} to float32)")
         except ModelError as err:
             export_ok = False
             print(f"ONNX export of {settings.models.embedding}: NO\n  ! {err}")
+        if export_ok and uses_int8(settings):
+            try:
+                _, q = current_int8_copy(settings)
+                print(f"int8 copy for large builds: checked (probe cosine {q.get('probe_min_cosine_to_float32')})")
+            except ModelError as err:
+                export_ok = False
+                print(f"int8 copy for large builds: NO\n  ! {err}")
     return 0 if all(r.verified for r in rows) and export_ok else 1
 
 

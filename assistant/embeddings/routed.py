@@ -7,10 +7,12 @@ long run of 700-character passages it is the slowest way to embed on this
 copy of the same export (5.3-6.9 chunks/s, open in about 1 s), or torch
 under bfloat16 autocast (3.5 chunks/s after a 10 s start).
 
-Neither moves retrieval beyond noise (evals/results/embedding-dtype-2026-11-28.md,
-onnx-int8-2026-11-29.md), so vectors from either may share one index: the
-fingerprint names the model and prompts, not the runtime. Questions always
-go to the float32 runtime.
+Against float32 documents, torch's bfloat16 leaves XQuAD retrieval as it
+was and the int8 copy loses 4 of 612 English questions at hit@1, none of
+the German ones (evals/results/embedding-dtype-2026-11-28.md,
+onnx-int8-2026-11-29.md). So vectors from any of them may share one index:
+the fingerprint names the model and prompts, not the runtime. Questions
+always go to the float32 runtime.
 """
 
 from __future__ import annotations
