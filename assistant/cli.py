@@ -77,19 +77,17 @@ def cmd_models(args: argparse.Namespace) -> int:
     if settings.embedding.runtime == "onnx" and settings.models.embedding in names:
         from assistant.app import current_int8_copy, current_onnx_export, uses_int8
 
-        try:
-            _, meta = current_onnx_export(settings)
-            print(f"ONNX export of {settings.models.embedding}: checked (probe cosine {meta.get('probe_min_cosine')})")
-        except ModelError as err:
-            export_ok = False
-            print(f"ONNX export of {settings.models.embedding}: NO\n  ! {err}")
-        if export_ok and uses_int8(settings):
+        checks = [(f"ONNX export of {settings.models.embedding}", current_onnx_export, "probe_min_cosine")]
+        if uses_int8(settings):
+            checks.append(("int8 copy for large builds", current_int8_copy, "probe_min_cosine_to_float32"))
+        for label, current, cosine in checks:  # the int8 copy is only checked once its export is sound
             try:
-                _, q = current_int8_copy(settings)
-                print(f"int8 copy for large builds: checked (probe cosine {q.get('probe_min_cosine_to_float32')})")
+                meta = current(settings)[1]
             except ModelError as err:
+                print(f"{label}: NO\n  ! {err}")
                 export_ok = False
-                print(f"int8 copy for large builds: NO\n  ! {err}")
+                break
+            print(f"{label}: checked (probe cosine {meta.get(cosine)})")
     return 0 if all(r.verified for r in rows) and export_ok else 1
 
 
