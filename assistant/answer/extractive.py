@@ -1,4 +1,4 @@
-"""The no-LLM answer: the best supporting sentence, quoted.
+"""The no-LLM answer: the best supporting sentence, with its neighbour when that helps, quoted.
 
 It is instant and cannot invent anything, which makes it the fallback
 when a model server is down or a generated answer fails its checks.
