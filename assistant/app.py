@@ -96,9 +96,20 @@ def current_int8_copy(settings: Settings) -> tuple[Path, dict[str, Any]]:
     from assistant.embeddings.onnx_quant import int8_folder, read_int8
 
     fp32, meta = current_onnx_export(settings)
-    _, model_fp = resolve_model(settings.models.embedding, settings, "embedding")
     folder = int8_folder(fp32)
-    return folder, read_int8(folder, meta, model_fp)
+    return folder, read_int8(folder, meta)
+
+
+def _made_once(settings: Settings, read: Callable[[], dict[str, Any]], make: Callable[[], object]) -> dict[str, Any]:
+    """``read()``, or ``make()`` first when that fails; a second process waits at the models lock instead of
+    making the same thing again, then reads what the first one made."""
+    with contextlib.suppress(ModelError):
+        return read()
+    with models_lock(settings.models_dir):
+        with contextlib.suppress(ModelError):
+            return read()
+        make()
+        return read()
 
 
 def ensure_onnx(
@@ -110,33 +121,31 @@ def ensure_onnx(
 
     name = settings.models.embedding
     folder = onnx_dir(settings, name, model_fp)
-    with contextlib.suppress(ModelError):
-        return folder, read_export(folder, model_fp)
-    if not isinstance(target, Path):
-        raise ModelError(f"The ONNX runtime needs a local embedding model, not {name!r}: set embedding.runtime: torch.")
-    with models_lock(settings.models_dir):  # a second process waits here instead of exporting again
-        with contextlib.suppress(ModelError):
-            return folder, read_export(folder, model_fp)
-        e = settings.embedding
+    e = settings.embedding
+
+    def make() -> None:
+        if not isinstance(target, Path):
+            msg = f"The ONNX runtime needs a local embedding model, not {name!r}: set embedding.runtime: torch."
+            raise ModelError(msg)
         export_onnx(target, folder, source=model_fp, prompts=(e.query_prompt, e.document_prompt), progress=progress)
-        return folder, read_export(folder, model_fp)
+
+    return folder, _made_once(settings, lambda: read_export(folder, model_fp), make)
 
 
 def ensure_int8(
-    settings: Settings, fp32: Path, meta: dict[str, Any], model_fp: str, progress: Callable[[str], None]
+    settings: Settings, fp32: Path, meta: dict[str, Any], progress: Callable[[str], None]
 ) -> tuple[Path, dict[str, Any]]:
-    """The int8 copy of the ONNX export ``fp32`` for large builds, made first if it is missing or stale."""
+    """The int8 copy of the ONNX export ``fp32`` (metadata ``meta``) for large builds, made first if it is
+    missing or stale."""
     from assistant.embeddings.onnx_quant import int8_folder, quantize_export, read_int8
 
     folder = int8_folder(fp32)
-    with contextlib.suppress(ModelError):
-        return folder, read_int8(folder, meta, model_fp)
-    with models_lock(settings.models_dir):
-        with contextlib.suppress(ModelError):
-            return folder, read_int8(folder, meta, model_fp)
-        e = settings.embedding
+    e = settings.embedding
+
+    def make() -> None:
         quantize_export(fp32, meta, folder, prompts=(e.query_prompt, e.document_prompt), progress=progress)
-        return folder, read_int8(folder, meta, model_fp)
+
+    return folder, _made_once(settings, lambda: read_int8(folder, meta), make)
 
 
 def uses_int8(settings: Settings) -> bool:
@@ -153,7 +162,7 @@ def prepare_onnx(settings: Settings, progress: Callable[[str], None] = lambda _:
     folder, meta = ensure_onnx(settings, target, model_fp, progress)
     if not uses_int8(settings):
         return [folder]
-    return [folder, ensure_int8(settings, folder, meta, model_fp, progress)[0]]
+    return [folder, ensure_int8(settings, folder, meta, progress)[0]]
 
 
 def build_embedder(settings: Settings) -> LazyEmbedder:
@@ -199,7 +208,7 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
             return fast
 
         def load_int8() -> Embedder:
-            int8, int8_meta = ensure_int8(settings, folder, meta, model_fp, say)
+            int8, int8_meta = ensure_int8(settings, folder, meta, say)
             return OnnxEmbedder(int8, int8_meta, batch_size=e.batch_size or INT8_BATCH, **common)
 
         if e.bulk_runtime == "torch":

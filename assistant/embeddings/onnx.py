@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,18 @@ def read_export(folder: Path, source: str) -> dict[str, Any]:
 def weights_entry(folder: Path) -> dict[str, Any]:
     """The size and sha256 of ``folder``'s weights, as `read_export` checks them."""
     return {"size": (folder / WEIGHTS).stat().st_size, "sha256": hash_and_stamp(folder / WEIGHTS)}
+
+
+@contextmanager
+def staged(out_dir: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out_dir`` to build an export in, removed afterwards whatever happens:
+    a crash never leaves a half-written folder under ``out_dir``'s name (see `install`)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def install(work: Path, out_dir: Path, meta: dict[str, Any]) -> None:

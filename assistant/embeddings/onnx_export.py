@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embeddings.onnx import GRAPH, WEIGHTS, Encoder, install, weights_entry
+from assistant.embeddings.onnx import GRAPH, WEIGHTS, Encoder, install, staged, weights_entry
 from assistant.errors import ModelError
 
 MIN_COSINE = 0.9999
@@ -131,9 +130,7 @@ def export_onnx(
     tokenizer_file = model_dir / "tokenizer.json"
     if not tokenizer_file.is_file():
         raise ModelError(f"{model_dir} has no tokenizer.json for the ONNX runtime; set embedding.runtime: torch.")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged(out_dir) as work:
         sample = model.preprocess([prompts[0] + PROBES[0], PROBES[1]])
         raw = work / "raw.onnx"
         with torch.no_grad(), warnings.catch_warnings():
@@ -177,7 +174,5 @@ def export_onnx(
             "seconds": round(time.monotonic() - started, 1),
         }
         install(work, out_dir, meta)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     progress(f"ONNX export ready in {time.monotonic() - started:.0f} s (probe cosine {cosine:.6f})")
     return out_dir

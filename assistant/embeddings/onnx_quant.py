@@ -26,7 +26,6 @@ same corpus gets the same vectors.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embeddings.onnx import GRAPH, WEIGHTS, Encoder, install, weights_entry
+from assistant.embeddings.onnx import GRAPH, WEIGHTS, Encoder, install, read_export, staged, weights_entry
 from assistant.errors import ModelError
 
 # Against the float32 export, for the probe texts: a sound int8 copy gives 0.96-0.99, a broken one far less.
@@ -80,9 +79,7 @@ def quantize_export(
         raise ModelError(f"Quantising the embedding model needs onnx ({err}): run `make setup`.") from err
     started = time.monotonic()
     progress(f"quantising {fp32.name} to int8 for large builds (once; about 25 s)")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged(out_dir) as work:
         quantize_dynamic(
             str(fp32 / GRAPH),
             str(work / GRAPH),
@@ -115,17 +112,14 @@ def quantize_export(
             "seconds": round(time.monotonic() - started, 1),
         }
         install(work, out_dir, info)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     progress(f"int8 copy ready in {time.monotonic() - started:.0f} s (probe cosine {cosine:.4f} to float32)")
     return out_dir
 
 
-def read_int8(folder: Path, fp32_meta: dict[str, Any], source: str) -> dict[str, Any]:
-    """The int8 copy's metadata, or a ModelError when it is missing, damaged or made from another export."""
-    from assistant.embeddings.onnx import read_export
-
-    meta = read_export(folder, source)
+def read_int8(folder: Path, fp32_meta: dict[str, Any]) -> dict[str, Any]:
+    """The int8 copy's metadata, or a ModelError when it is missing, damaged or made from another export
+    (``fp32_meta``: the float32 export's, whose source model and weights it must name)."""
+    meta = read_export(folder, str(fp32_meta["source"]))
     if meta.get("float32_weights_sha256") != fp32_meta["weights"]["sha256"]:
         raise ModelError(f"The int8 copy in {folder} was made from another export; it is made again.")
     return meta

@@ -30,7 +30,6 @@ class RoutedEmbedder(WrappedEmbedder):
     def __init__(self, fast: Embedder, bulk: Callable[[], Embedder], threshold: int, *, note: str = "") -> None:
         super().__init__(fast)
         self.note = note  # what loading the bulk runtime involves, for progress messages
-        self._fast = fast
         self._bulk_factory: Callable[[], Embedder] | None = bulk
         self._bulk: Embedder | None = None
         self._threshold = threshold
@@ -44,7 +43,7 @@ class RoutedEmbedder(WrappedEmbedder):
                     self._bulk = self._bulk_factory()
                 except ModelError:
                     self._bulk_factory = None  # not installed or unloadable: stay on the fast runtime
-            return self._bulk or self._fast
+            return self._bulk or self.inner
 
     def loads_bulk(self, count: int) -> bool:
         """Would a build of ``count`` texts first have to load the bulk runtime?"""
@@ -53,10 +52,10 @@ class RoutedEmbedder(WrappedEmbedder):
 
     def pick(self, count: int) -> Embedder:
         """The runtime for a build of ``count`` texts (which may arrive in several calls)."""
-        return self.bulk() if self._threshold and count >= self._threshold else self._fast
+        return self.bulk() if self._threshold and count >= self._threshold else self.inner
 
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
         return self.pick(len(texts)).embed_documents(texts)
 
     def embed_query(self, text: str) -> Vector:
-        return self._fast.embed_query(text)
+        return self.inner.embed_query(text)

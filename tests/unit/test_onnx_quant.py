@@ -80,7 +80,7 @@ def test_the_int8_copy_is_checked_against_float32_and_tied_to_its_export(tmp_pat
     said: list[str] = []
     quantize_export(fp32, meta, out, prompts=PROMPTS, progress=said.append)
 
-    info = read_int8(out, meta, SOURCE)
+    info = read_int8(out, meta)
     assert info["quantized_matmuls"] == 2  # both weight MatMuls, nothing else
     assert 0.93 <= info["probe_min_cosine_to_float32"] < 1.0  # int8 moves the vectors, a little
     assert "probe cosine" in said[-1]
@@ -93,9 +93,9 @@ def test_the_int8_copy_is_checked_against_float32_and_tied_to_its_export(tmp_pat
     # A new float32 export (other weights) makes the old copy stale.
     other = {**meta, "weights": {"size": 1, "sha256": "0" * 64}}
     with pytest.raises(ModelError, match="another export"):
-        read_int8(out, other, SOURCE)
+        read_int8(out, other)
     with pytest.raises(ModelError, match="other weights"):
-        read_int8(out, meta, "tiny:2")
+        read_int8(out, {**meta, "source": "tiny:2"})
 
 
 def test_a_copy_too_far_from_float32_is_refused_and_nothing_is_left(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
