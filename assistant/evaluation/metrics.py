@@ -339,7 +339,35 @@ def retrieval_scores(case: Case, gold: GoldTurn, passages: Sequence[PassageRef])
     }
 
 
-_QUOTED = re.compile(r"„[^“”]*[“”]|“[^”]*”|\"[^\"]*\"|«[^»]*»")
+_STRAIGHT_QUOTED = re.compile(r"\"[^\"]*\"")
+
+
+def _unquoted(text: str) -> str:
+    """``text`` with its quotations blanked out, nested ones included.
+
+    The source nests quotes („… „Wir gestalten die Zukunft …“, heißt es …“),
+    so a quote cannot be matched as „ up to the first “: that would leave
+    the rest of the German quotation standing as the answer's own words.
+    „ and « open, ” and » close, and “ closes a German quote when one is
+    open and opens an English one otherwise. An unbalanced quotation (one
+    that is never closed) is left as it is.
+    """
+    out: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch in "„«":
+            depth += 1
+        elif ch == "“":
+            depth = depth - 1 if depth else 1
+        elif ch in "”»":
+            depth = max(0, depth - 1)
+        elif not depth:
+            out.append(ch)
+            continue
+        out.append(" ")
+    if depth:
+        return text
+    return _STRAIGHT_QUOTED.sub(" ", "".join(out))
 
 
 def answer_language(text: str, refused: bool, declared: str) -> str:
@@ -355,7 +383,7 @@ def answer_language(text: str, refused: bool, declared: str) -> str:
     """
     if refused:
         return declared
-    own = _QUOTED.sub(" ", strip_markers(text))
+    own = _unquoted(strip_markers(text))
     return detect_language(own if len(own.split()) >= 3 else text)
 
 
