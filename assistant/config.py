@@ -109,6 +109,9 @@ class AnswerSettings(_Section):
     answerability: bool = True
     anchor_gap: float = 0.10  # cosine; calibrated for EmbeddingGemma (0: off)
     quote_neighbour: bool = True  # extractive: quote the best sentence's neighbour too when it is among the 3 best
+    self_check: bool = True  # ask the model again, sampled; fall back to the quote when its answer changes
+    self_check_agreement: float = 0.7  # least share of the shorter reply's added words the two replies share
+    self_check_temperature: float = 0.8
 
 
 class Settings(_Section):

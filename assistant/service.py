@@ -15,8 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer.answerable import Verdict, anchor_share, anchors, check_answerable, left_out, missing_kind
+from assistant.answer.answerable import (
+    Verdict,
+    anchors,
+    check_answerable,
+    designations,
+    left_out,
+    missing_kind,
+    numbers,
+)
 from assistant.answer.citations import NO_SUPPORT, ClaimCheck, check_claims, citations_for, render, restates_question
+from assistant.answer.consistency import agreement
 from assistant.answer.copyfix import fix_copy_slips
 from assistant.answer.extractive import anchor_gap, best_sentences, extractive_answer, quote_groups, with_neighbour
 from assistant.answer.facts import NameBook, facts
@@ -29,7 +38,7 @@ from assistant.answer.yesno import lead_yes_no
 from assistant.chat import ChatSession, retrieval_query
 from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
-from assistant.llm.base import LLM
+from assistant.llm.base import LLM, Message, Sampling, complete
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.retrieval.signals import is_document_question
 from assistant.types import Citation, Hit
@@ -139,7 +148,7 @@ class Assistant:
             note = f"backend failed ({err}); fell back to extractive"
             yield StreamEvent("answer", answer=self._fall_back(draft, note, t0, backend="extractive"))
             return
-        yield StreamEvent("answer", answer=self._grounded(draft, "".join(raw).strip(), t0))
+        yield StreamEvent("answer", answer=self._grounded(draft, "".join(raw).strip(), t0, messages))
 
     def _retrieve(self, question: str, history: list[tuple[str, str]]) -> _Draft:
         t = time.perf_counter()
@@ -233,7 +242,7 @@ class Assistant:
             cites.append(Citation(p.n, chunk.chunk_id, chunk.source, chunk.section, start, end, quote))
         return text, tuple(cites)
 
-    def _grounded(self, draft: _Draft, raw: str, t0: float) -> Answer:
+    def _grounded(self, draft: _Draft, raw: str, t0: float, messages: Sequence[Message] = ()) -> Answer:
         if not raw.strip():
             # An empty reply is not a "NO_ANSWER": the question passed the answerability check.
             return self._fall_back(draft, "the model returned nothing; fell back to extractive", t0)
@@ -269,9 +278,12 @@ class Assistant:
                 return self._finish(draft, refusal_text(draft.language), True, (), t0)
             return self._fall_back(draft, "no sentence passed the citation check; fell back to extractive", t0)
         cited = self._cited_sentences(draft, checks)
-        if self._off_anchor(draft, cited):
+        if self._off_anchor(draft, checks):
             # "Welches Land kam 2025 hinzu?" answered from the sentence about the 2024 founders.
-            note = "the model cited a sentence without the question's year or number; fell back to extractive"
+            note = (
+                "the model cited a sentence without the question's year or number, or a passage without its "
+                "type code; fell back to extractive"
+            )
             return self._fall_back(draft, note, t0)
         dropped = self._left_out(checks, cited)
         if dropped:
@@ -295,8 +307,29 @@ class Assistant:
             # true, cited, and useless. The best sentence, quoted, answers it.
             note = "the model's answer only restated the question; fell back to extractive"
             return self._fall_back(draft, note, t0)
+        unstable = self._unstable(draft, messages, raw)
+        if unstable:
+            return self._fall_back(draft, unstable, t0)
         text = lead_yes_no(draft.question, text, draft.language)
         return self._finish(draft, text, False, tuple(citations_for(checks, draft.passages)), t0)
+
+    def _unstable(self, draft: _Draft, messages: Sequence[Message], raw: str) -> str:
+        """Why the model's checked answer is not to be trusted (empty when it is): asked again with the
+        same prompt, sampled, it says something else (``assistant.answer.consistency``)."""
+        cfg = self.settings.answer
+        if not cfg.self_check or not messages or self.llm is None:
+            return ""
+        sampling = Sampling(temperature=cfg.self_check_temperature)
+        try:
+            second = complete(self.llm, messages, max_tokens=self.settings.llm.max_tokens, sampling=sampling)
+        except BackendError as err:
+            draft.notes.append(f"no second opinion ({err}); kept the model's answer")
+            return ""
+        share = agreement(raw, second, draft.question, draft.language)
+        draft.notes.append(f"second opinion: {second.strip()} (agreement {share:.2f})")
+        if share >= cfg.self_check_agreement:
+            return ""
+        return "the model's answer changed when it was asked again; fell back to extractive"
 
     def _cited_sentences(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> list[str]:
         by_n = {p.n: p for p in draft.passages}
@@ -306,14 +339,28 @@ class Assistant:
             if c.supported and c.quote_sentence is not None
         ]
 
-    def _off_anchor(self, draft: _Draft, cited: Sequence[str]) -> bool:
-        """Did the model answer from sentences (``cited``) without any of the question's numbers,
-        when the best sentence has them all?"""
-        wanted = anchors(draft.question)
+    def _off_anchor(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> bool:
+        """Did the model answer from sentences without any of the question's numbers or type codes,
+        when the best sentence has them all?
+
+        A number must be in the cited sentence itself ("Welches Land kam 2025 hinzu?" is not answered by
+        the sentence on the 2024 founders); a type code in its passage, since a paragraph names the thing
+        once and then says "Die Kooperation mit dem Unternehmen Lockheed Martin" two sentences after the
+        "PAC-3" facility. So "Mit welchem Land will Deutschland beim Einsatz der P-8A kooperieren?"
+        answered "mit der USA" from the paragraph on AIM-120C-8-AMRAAM missiles falls back: no P-8A there.
+        """
+        years, codes = anchors(draft.question), designations(draft.question)
         picks = self._picks(draft)
-        if not wanted or not picks or anchor_share(wanted, picks[0][0].sentence_text(picks[0][1])) < 1.0:
+        if not (years or codes) or not picks:
             return False
-        return bool(cited) and all(anchor_share(wanted, s) == 0.0 for s in cited)
+        best = picks[0][0].sentence_text(picks[0][1])
+        if not years <= numbers(best) or not codes <= designations(best):
+            return False
+        by_n = {p.n: p for p in draft.passages}
+        cited = [(by_n[c.quote_sentence[0]], c.quote_sentence[1]) for c in checks if c.supported and c.quote_sentence]
+        return bool(cited) and all(
+            not years & numbers(p.sentence_text(i)) and not codes & designations(p.hit.chunk.clean) for p, i in cited
+        )
 
     @staticmethod
     def _left_out(checks: Sequence[ClaimCheck], cited: Sequence[str]) -> list[str]:

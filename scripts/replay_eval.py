@@ -7,7 +7,10 @@ repair, checks and fallbacks, which makes a change to them measurable in
 about 20 s instead of a 7-minute model run. It is an approximation, and
 says so: a follow-up's prompt holds the previous *checked* answer, so when
 a change alters an earlier turn, the model might have said something else
-next. Confirm a kept change with a real run (`make eval`).
+next. The self-check's second opinions are replayed from their notes too;
+a question that did not reach the self-check in the recorded run (its
+answer failed an earlier check) has none, and its greedy reply stands in.
+Confirm a kept change with a real run (`make eval`).
 
     .venv/bin/python scripts/replay_eval.py evals/results/summit-llamacpp-1.5b /tmp/replayed
     .venv/bin/assistant eval --compare evals/results/summit-llamacpp-1.5b /tmp/replayed
@@ -30,12 +33,15 @@ from assistant.llm.base import Message
 from assistant.llm.fake import FakeLLM
 
 SAID = "model said: "
+SECOND = re.compile(r"^second opinion: (.*) \(agreement [\d.]+\)$", re.DOTALL)
 _QUESTION = re.compile(r"^Question: (.*)$", re.MULTILINE)
 
 
-def recorded_replies(results: Path) -> dict[str, str]:
-    """Question -> the model's raw reply; "NO_ANSWER" where the model refused."""
+def recorded_replies(results: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Question -> the model's raw reply ("NO_ANSWER" where the model refused), and question -> its
+    recorded second opinion (the sampled reply of the self-check), where one was asked for."""
     replies: dict[str, str] = {}
+    seconds: dict[str, str] = {}
     for case in json.loads((results / "results.json").read_text(encoding="utf-8"))["cases"]:
         for turn in case["turns"]:
             notes = turn.get("notes") or []
@@ -44,7 +50,10 @@ def recorded_replies(results: Path) -> dict[str, str]:
                 replies[turn["question"]] = said
             elif any("the model found no answer" in n for n in notes):
                 replies[turn["question"]] = "NO_ANSWER"
-    return replies
+            second = next((m.group(1) for n in notes if (m := SECOND.match(n))), None)
+            if second is not None:
+                seconds[turn["question"]] = second
+    return replies, seconds
 
 
 def main(argv: Sequence[str]) -> int:
@@ -52,21 +61,30 @@ def main(argv: Sequence[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     recorded, out = Path(argv[0]), Path(argv[1])
-    replies = recorded_replies(recorded)
+    replies, seconds = recorded_replies(recorded)
     config = json.loads((recorded / "results.json").read_text(encoding="utf-8"))["config"]
     missing: list[str] = []
 
-    def reply(messages: Sequence[Message]) -> str:
+    def question_of(messages: Sequence[Message]) -> str:
         found = _QUESTION.findall(messages[-1].content)
-        question = found[-1].strip() if found else ""
+        return found[-1].strip() if found else ""
+
+    def reply(messages: Sequence[Message]) -> str:
+        question = question_of(messages)
         if question not in replies:
             missing.append(question)
             return "NO_ANSWER"
         return replies[question]
 
+    def second(messages: Sequence[Message]) -> str:
+        # A question whose answer never reached the self-check in the recorded run has no second opinion:
+        # the greedy reply stands in for it, as a model that is sure of itself would say it again.
+        question = question_of(messages)
+        return seconds.get(question, replies.get(question, "NO_ANSWER"))
+
     settings = load_settings()
     files = [Path(f) for f in config.get("files", ["evals/summit.jsonl"])]
-    run, paths = run_request(settings, EvalRequest(files=files, out=out), None, llm=FakeLLM(reply))
+    run, paths = run_request(settings, EvalRequest(files=files, out=out), None, llm=FakeLLM(reply, sampled=second))
     s = run.summary
     print()
     keys = ("accuracy", "grounded_accuracy", "citation_precision", "citation_recall", "refusal_rate",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.llm.base import LLM, Message, complete
+from assistant.llm.base import LLM, Message, Sampling, complete
 
 PROMPT = [
     Message("system", "You are terse."),
@@ -21,6 +21,9 @@ def check_llm_contract(llm: LLM) -> None:
     assert text.strip()
     again = complete(llm, PROMPT, max_tokens=24)
     assert isinstance(again, str) and again.strip()
+    # The answer step's second opinion: a sampled reply with a fixed seed, the same on every call.
+    sampled = complete(llm, PROMPT, max_tokens=24, sampling=Sampling())
+    assert isinstance(sampled, str) and sampled.strip()
 
 
 def check_answer_contract(answer: object, original_text: str) -> None:

@@ -112,6 +112,19 @@ def numbers(text: str) -> set[str]:
     return {normalize(m.group(0)) for m in _STANDALONE_NUMBER.finditer(text)}
 
 
+_DESIGNATION = re.compile(r"(?<![\w-])[A-Za-z]+-?\d+[A-Za-z]*(?:-\d+[A-Za-z]*)*(?![\w])")
+
+
+def designations(text: str) -> set[str]:
+    """Type codes, folded: "P-8A" -> "p8a", "PAC-3" -> "pac3", "AIM-120C-8" -> "aim120c8".
+
+    A code names one thing only, so unlike a place ("die Ukraine", later
+    "das angegriffene Land") the sentence that answers a question about it
+    names it too, or sits next to one that does.
+    """
+    return {m.group(0).replace("-", "").lower() for m in _DESIGNATION.finditer(text)}
+
+
 def places(text: str, folded: str | None = None) -> set[str]:
     """German gazetteer names of the places a text mentions, in any language or adjective form.
 

@@ -111,11 +111,6 @@ def best_support(
     return None if best is None else (best[2], best[3], plain)
 
 
-def _around(p: Passage, i: int) -> str:
-    """Sentence ``i`` of a passage with its neighbours: the context a claim drawn from it may use."""
-    return " ".join(p.sentence_text(j) for j in range(max(0, i - 1), min(len(p.hit.chunk.sentence_spans()), i + 2)))
-
-
 def _echo(question: str) -> str:
     """The question's words that an answer may repeat without a passage backing them: not its numbers
     and not its places, in any form ("South Korea", "Südkorea", "dänischer"), which must be in the passage."""
@@ -189,7 +184,7 @@ def check_claims(
             # "Norway, Canada and Germany joined in Ankara": each fact is in the passage, but the three countries
             # founded it in 2024, two sentences before Iceland joined in Ankara. A claim's facts must stand
             # together: in its quoted sentence or the sentences on either side.
-            spread = missing_facts(sentence, _around(by_n[quote[0]], quote[1]), book, also=echo)
+            spread = missing_facts(sentence, by_n[quote[0]].around(quote[1]), book, also=echo)
             missing = [f"{f} (not near the quoted sentence)" for f in spread]
         checks.append(
             ClaimCheck(sentence, tuple(cited), not missing, tuple(missing), (quote[0], quote[1]) if quote else None)

@@ -27,6 +27,11 @@ class Passage:
         a, b, _, _ = self.hit.chunk.sentence_spans()[i]
         return self.hit.chunk.clean[a:b]
 
+    def around(self, i: int) -> str:
+        """Sentence ``i`` with its neighbours: the context a claim drawn from it may use."""
+        n = len(self.hit.chunk.sentence_spans())
+        return " ".join(self.sentence_text(j) for j in range(max(0, i - 1), min(n, i + 2)))
+
 
 def _pick(scores: np.ndarray, lengths: list[int], budget: int, best: int, shown: set[int]) -> list[int]:
     """Best sentence, then the next best and neighbours while they fit; never one in ``shown``."""

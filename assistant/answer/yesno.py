@@ -35,9 +35,18 @@ def is_yes_no(question: str, language: str) -> bool:
     return first in (_EN_OPENERS if language == "en" else _DE_OPENERS)
 
 
+def polarity(answer: str, language: str) -> str:
+    """ "yes" or "no": an explicit lead decides ("No, …", "Nein."), otherwise a negation in the answer."""
+    lead = _ALREADY.match(answer)
+    if lead:
+        return "no" if lead.group(1).lower() in {"no", "nein"} else "yes"
+    negation = _NEGATION.get(language, _NEGATION["en"])
+    return "no" if negation.search(answer) else "yes"
+
+
 def lead_yes_no(question: str, answer: str, language: str) -> str:
     """``answer`` with a "Yes."/"No." lead when the question is a yes/no question and it has none."""
     if language not in _LEAD or not answer.strip() or _ALREADY.match(answer) or not is_yes_no(question, language):
         return answer
     yes, no = _LEAD[language]
-    return f"{no if _NEGATION[language].search(answer) else yes} {answer}"
+    return f"{no if polarity(answer, language) == 'no' else yes} {answer}"

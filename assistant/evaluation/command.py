@@ -91,6 +91,7 @@ def run_request(
         "follow_up": settings.answer.follow_up,
         "answerability": settings.answer.answerability,
         "passages": settings.answer.passages,
+        "self_check": settings.answer.self_check,
     }
     with tempfile.TemporaryDirectory(prefix="summit-squad-") as tmp:
         if req.squad is not None:

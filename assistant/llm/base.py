@@ -18,6 +18,21 @@ class Message:
     content: str
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """Ask for a sampled reply instead of the greedy one.
+
+    The answer step asks the model a second time, sampled, to see whether
+    its answer holds (``assistant.answer.consistency``). A fixed seed keeps
+    that second reply, and so every answer, reproducible.
+    """
+
+    temperature: float = 0.8
+    seed: int = 1234
+    top_k: int = 40
+    top_p: float = 0.95
+
+
 @runtime_checkable
 class LLM(Protocol):
     @property
@@ -26,13 +41,16 @@ class LLM(Protocol):
     @property
     def model(self) -> str: ...
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
-        """Yield the reply in pieces; raise BackendError when unreachable."""
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
+    ) -> Iterator[str]:
+        """Yield the reply in pieces (greedy, or sampled as ``sampling`` says); raise BackendError when
+        unreachable."""
         ...
 
 
-def complete(llm: LLM, messages: Sequence[Message], *, max_tokens: int = 256) -> str:
-    return "".join(llm.stream(messages, max_tokens=max_tokens))
+def complete(llm: LLM, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None) -> str:
+    return "".join(llm.stream(messages, max_tokens=max_tokens, sampling=sampling))
 
 
 class WrappedLLM:

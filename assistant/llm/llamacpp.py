@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import BackendError, ModelError
-from assistant.llm.base import Message
+from assistant.llm.base import Message, Sampling
 
 
 class LlamaCppLLM:
@@ -113,14 +113,24 @@ class LlamaCppLLM:
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
+    ) -> Iterator[str]:
+        if sampling is None:
+            options: dict[str, Any] = {"temperature": self._temperature, "top_k": 1}
+        else:
+            options = {
+                "temperature": sampling.temperature,
+                "top_k": sampling.top_k,
+                "top_p": sampling.top_p,
+                "seed": sampling.seed,
+            }
         with self.lock:
             chunks = self._llm.create_chat_completion(
                 messages=[{"role": m.role, "content": m.content} for m in messages],
-                temperature=self._temperature,
-                top_k=1,
                 max_tokens=max_tokens,
                 stream=True,
+                **options,
             )
             for chunk in chunks:
                 delta = chunk["choices"][0].get("delta", {})

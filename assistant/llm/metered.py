@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from assistant.llm.base import LLM, Message, WrappedLLM
+from assistant.llm.base import LLM, Message, Sampling, WrappedLLM
 
 
 @dataclass
@@ -24,12 +24,14 @@ class MeteredLLM(WrappedLLM):
         self.count = count
         self.meter = Meter()
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
+    ) -> Iterator[str]:
         # ChatML adds about 5 tokens of framing per message.
         self.meter.prompt_tokens.append(sum(self.count(m.content) + 5 for m in messages))
         pieces: list[str] = []
         first: float | None = None
-        for piece in self.inner.stream(messages, max_tokens=max_tokens):
+        for piece in self.inner.stream(messages, max_tokens=max_tokens, sampling=sampling):
             if first is None:
                 first = time.perf_counter()
             pieces.append(piece)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from assistant.errors import BackendError
-from assistant.llm.base import Message
+from assistant.llm.base import Message, Sampling
 
 
 def _payload(messages: Sequence[Message]) -> list[dict[str, str]]:
@@ -72,14 +72,20 @@ class _HTTPBackend:
 class OpenAICompatLLM(_HTTPBackend):
     kind = "openai"
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
-        body = {
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
+    ) -> Iterator[str]:
+        body: dict[str, Any] = {
             "model": self._model,
             "messages": _payload(messages),
             "temperature": self._temperature,
             "max_tokens": max_tokens,
             "stream": True,
         }
+        if sampling is not None:
+            # top_k is not in the OpenAI API; vLLM and llama.cpp's server read it, others ignore it.
+            body.update(temperature=sampling.temperature, top_p=sampling.top_p, seed=sampling.seed)
+            body["top_k"] = sampling.top_k
         base = self.url if self.url.endswith("/v1") else self.url + "/v1"
         path = base[len(self.url) :] + "/chat/completions"
         for line in self._post_stream(path, body):
@@ -99,13 +105,15 @@ class OpenAICompatLLM(_HTTPBackend):
 class OllamaLLM(_HTTPBackend):
     kind = "ollama"
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
-        body = {
-            "model": self._model,
-            "messages": _payload(messages),
-            "stream": True,
-            "options": {"temperature": self._temperature, "num_predict": max_tokens},
-        }
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
+    ) -> Iterator[str]:
+        options: dict[str, Any] = {"temperature": self._temperature, "num_predict": max_tokens}
+        if sampling is not None:
+            options.update(
+                temperature=sampling.temperature, top_k=sampling.top_k, top_p=sampling.top_p, seed=sampling.seed
+            )
+        body = {"model": self._model, "messages": _payload(messages), "stream": True, "options": options}
         for line in self._post_stream("/api/chat", body):
             if not line.strip():
                 continue

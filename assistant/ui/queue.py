@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.llm.base import LLM, Message, WrappedLLM
+from assistant.llm.base import LLM, Message, Sampling, WrappedLLM
 
 
 class Cancelled(Exception):
@@ -108,10 +108,12 @@ class QueuedLLM(WrappedLLM):
         self.gate = gate
         self.ticket = ticket
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
+    ) -> Iterator[str]:
         ctx: AbstractContextManager[None] = self.gate.hold(self.ticket) if self.gate is not None else nullcontext()
         with ctx:
-            for piece in self.inner.stream(messages, max_tokens=max_tokens):
+            for piece in self.inner.stream(messages, max_tokens=max_tokens, sampling=sampling):
                 if self.ticket.cancelled.is_set():
                     raise Cancelled
                 yield piece

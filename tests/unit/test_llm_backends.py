@@ -88,6 +88,10 @@ def test_openai_contract_and_request(server: str) -> None:
     assert path == "/v1/chat/completions"
     assert body["stream"] is True and body["model"] == "qwen-0.5b" and body["temperature"] == 0.0
     assert body["messages"][0] == {"role": "system", "content": "You are terse."}
+    sampled = [b for _, b in _Recorder.requests if b["temperature"] != 0.0]
+    assert sampled, "the contract's sampled call must reach the server as a sampled request"
+    assert {k: sampled[0][k] for k in ("temperature", "seed", "top_p", "top_k")} == {
+        "temperature": 0.8, "seed": 1234, "top_p": 0.95, "top_k": 40}  # fmt: skip
 
 
 def test_ollama_contract_and_request(server: str) -> None:
@@ -96,6 +100,8 @@ def test_ollama_contract_and_request(server: str) -> None:
     path, body = _Recorder.requests[0]
     assert path == "/api/chat" and body["stream"] is True
     assert body["options"] == {"temperature": 0.0, "num_predict": 24}
+    sampled = [b["options"] for _, b in _Recorder.requests if b["options"]["temperature"] != 0.0]
+    assert sampled == [{"temperature": 0.8, "num_predict": 24, "top_k": 40, "top_p": 0.95, "seed": 1234}]
 
 
 @pytest.mark.parametrize("cls", [OpenAICompatLLM, OllamaLLM])

@@ -150,7 +150,6 @@ def test_language_match_detects_text_but_trusts_refusals_declared_language() -> 
     assert refusal.language_match == 1.0
 
 
-
 def test_language_match_leaves_out_nested_quotes() -> None:
     # The source nests quotes; the first inner „ must not end the outer quotation, or the rest of the
     # German quote would count as the answer's own words.
@@ -163,6 +162,7 @@ def test_language_match_leaves_out_nested_quotes() -> None:
     assert _score(english, text=nested, language="en").language_match == 1.0
     own_german = _score(english, text="Laut Text ist es „so“ und nicht anders, sagt der Text.", language="en")
     assert own_german.language_match == 0.0
+
 
 # -- citations ------------------------------------------------------------------------
 def test_citation_supported_by_overlap_or_by_quoting_an_accepted_answer() -> None:

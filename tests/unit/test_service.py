@@ -137,3 +137,56 @@ def test_an_answer_built_from_earlier_questions_falls_back(hash_retriever: Hybri
     bot = _bot(hash_retriever, FakeLLM(["Die Alliierten haben diese Zusage initiiert [1]."]))
     a = bot.ask("Wer hat diese Zusage initiiert?", history=history)
     assert any("repeated the conversation" in n for n in a.notes), a.notes
+
+
+# -- the second opinion ------------------------------------------------------------------
+BUDGET_Q = "Wie hoch ist der Verteidigungshaushalt 2026?"
+BUDGET_A = "Der Verteidigungshaushalt steigt 2026 auf 124 Milliarden Euro [1]."
+
+
+def test_an_answer_that_holds_when_asked_again_is_kept(hash_retriever: HybridRetriever) -> None:
+    llm = FakeLLM([BUDGET_A], sampled=["2026 sind es 124 Milliarden Euro für die Verteidigung."])
+    a = _bot(hash_retriever, llm).ask(BUDGET_Q)
+    assert "124 Milliarden" in a.text and not a.text.startswith("Laut Text")
+    assert llm.sampled_calls == llm.calls  # the same prompt, so llama.cpp reuses all of its KV cache
+    assert any(n.startswith("second opinion:") for n in a.notes)
+
+
+def test_an_answer_that_changes_when_asked_again_falls_back(hash_retriever: HybridRetriever) -> None:
+    llm = FakeLLM([BUDGET_A], sampled=["Der Haushalt wird durch Burden Shifting der Partner aufgestockt [1]."])
+    a = _bot(hash_retriever, llm).ask(BUDGET_Q)
+    assert a.text.startswith("Laut Text: „") and a.citations
+    assert any("changed when it was asked again" in n for n in a.notes)
+    kept = _bot(hash_retriever, FakeLLM([BUDGET_A], sampled=["Burden Shifting [1]."]), **{"answer.self_check": False})
+    assert not kept.ask(BUDGET_Q).text.startswith("Laut Text")
+
+
+def test_a_second_opinion_that_cannot_be_had_keeps_the_answer(hash_retriever: HybridRetriever) -> None:
+    def down(messages: object) -> str:
+        raise BackendError("The server went away.")
+
+    a = _bot(hash_retriever, FakeLLM([BUDGET_A], sampled=down)).ask(BUDGET_Q)
+    assert not a.text.startswith("Laut Text") and "124 Milliarden" in a.text
+    assert any("no second opinion" in n for n in a.notes)
+
+
+def test_an_answer_from_a_passage_without_the_asked_type_code_falls_back(hash_retriever: HybridRetriever) -> None:
+    """Every fact of "mit Norwegen und Kanada [2]" is in passage 2, but that passage is about the Maritime
+    Security Partnership: the question's P-8A is only in passage 1, whose sentence is quoted instead."""
+    llm = FakeLLM(["Deutschland kooperiert mit Norwegen und Kanada [2]."])
+    a = _bot(hash_retriever, llm).ask("Mit welchem Land will Deutschland beim Einsatz der P-8A kooperieren?")
+    assert any("type code" in n for n in a.notes), a.notes
+    assert "P-8A" in a.citations[0].quote and "Norwegen" not in a.text
+
+
+def test_type_codes_are_folded_and_numbers_are_not_codes() -> None:
+    from assistant.answer.answerable import designations
+
+    assert designations("P-8A, PAC-3-Flugabwehrraketen, MQ-4C, AIM-120C-8-AMRAAM") == {
+        "p8a",
+        "pac3",
+        "mq4c",
+        "aim120c8",
+    }
+    # Numbers, years, percentages and hyphenated words are not type codes.
+    assert designations("2026 wurden 3,5-Prozent-Ziels und KI-Modelle vereinbart") == set()
