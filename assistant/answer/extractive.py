@@ -6,6 +6,7 @@ when a model server is down or a generated answer fails its checks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -15,6 +16,20 @@ from assistant.answer.passages import Passage
 from assistant.retrieval.analyzer import tokenize
 
 ANCHOR_WEIGHT = 0.2
+_URL = re.compile(r"<?\b(?:https?://|www\.)\S+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def says_something(sentence: str) -> bool:
+    """False for a "sentence" that is only a link or a number: it can answer no question.
+
+    The press release ends with its own address on a line of its own,
+    "<https://www.bmvg.de/de/aktuelles/nato-gipfel-2026-ankara-6114454>",
+    whose vector is close to any question about the summit: it outranked
+    "Konkret bedeutet das: …" for "Was bedeutet die Botschaft des Gipfels
+    konkret?" and so kept that sentence out of the quote.
+    """
+    return bool(_WORD.search(_URL.sub(" ", sentence)))
 
 
 def sentence_cosines(
@@ -74,6 +89,8 @@ def best_sentences(
     scored: list[tuple[Passage, int, float]] = []
     for rank, p, i, sim in sentence_cosines(passages, q, sentence_vectors):
         text = p.sentence_text(i)
+        if not says_something(text):
+            continue
         overlap = len(q_tokens & set(tokenize(text))) / max(1, len(q_tokens))
         lead = 0.5 if byline and i == 0 and p.hit.chunk.is_lead else 0.0
         anchored = ANCHOR_WEIGHT * anchor_share(wanted, text) if wanted else 0.0

@@ -279,3 +279,20 @@ def test_the_extractive_quote_takes_its_neighbour_along(hash_retriever: object) 
     assert with_neighbour([(p, best, 1.0), (q, best - 1, 0.99)]) == [(p, best, 1.0)]  # other passage
     assert with_neighbour([(p, best, 1.0)]) == [(p, best, 1.0)]
     assert with_neighbour([]) == []
+
+
+def test_a_bare_link_is_never_the_answer(hash_retriever: object) -> None:
+    """The release ends with its own address on a line of its own; its words match any summit question."""
+    from assistant.answer.extractive import best_sentences, says_something
+    from assistant.answer.passages import build_passages
+    from assistant.types import Hit
+
+    assert not says_something("<https://www.bmvg.de/de/aktuelles/nato-gipfel-2026-ankara-6114454>")
+    assert not says_something("8.7.2026")
+    assert says_something("von Lara Finke") and says_something("Mehr unter https://www.bmvg.de")
+    index = hash_retriever.index  # type: ignore[attr-defined]
+    linked = [c for c in index.chunks.values() if "<https://" in c.clean]
+    assert linked, "the corpus ends with its address"
+    passages = build_passages([Hit(linked[0], 1.0)], None, {}, chars_per_passage=5000)
+    picks = best_sentences("www bmvg de aktuelles nato gipfel 2026 ankara", passages, None, {}, max_sentences=100)
+    assert picks and all("https://" not in p.sentence_text(i) for p, i, _ in picks)
