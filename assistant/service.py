@@ -242,7 +242,7 @@ class Assistant:
             cites.append(Citation(p.n, chunk.chunk_id, chunk.source, chunk.section, start, end, quote))
         return text, tuple(cites)
 
-    def _grounded(self, draft: _Draft, raw: str, t0: float, messages: Sequence[Message] = ()) -> Answer:
+    def _grounded(self, draft: _Draft, raw: str, t0: float, messages: Sequence[Message]) -> Answer:
         if not raw.strip():
             # An empty reply is not a "NO_ANSWER": the question passed the answerability check.
             return self._fall_back(draft, "the model returned nothing; fell back to extractive", t0)
@@ -277,8 +277,9 @@ class Assistant:
                 draft.notes.append("no passage supports the model's answer; refused")
                 return self._finish(draft, refusal_text(draft.language), True, (), t0)
             return self._fall_back(draft, "no sentence passed the citation check; fell back to extractive", t0)
-        cited = self._cited_sentences(draft, checks)
-        if self._off_anchor(draft, checks):
+        quoted = self._quoted(draft, checks)
+        cited = [p.sentence_text(i) for p, i in quoted]
+        if self._off_anchor(draft, quoted):
             # "Welches Land kam 2025 hinzu?" answered from the sentence about the 2024 founders.
             note = (
                 "the model cited a sentence without the question's year or number, or a passage without its "
@@ -331,17 +332,18 @@ class Assistant:
             return ""
         return "the model's answer changed when it was asked again; fell back to extractive"
 
-    def _cited_sentences(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> list[str]:
+    def _quoted(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> list[tuple[Passage, int]]:
+        """(passage, sentence index) of the sentence quoted for each kept claim."""
         by_n = {p.n: p for p in draft.passages}
         return [
-            by_n[c.quote_sentence[0]].sentence_text(c.quote_sentence[1])
+            (by_n[c.quote_sentence[0]], c.quote_sentence[1])
             for c in checks
             if c.supported and c.quote_sentence is not None
         ]
 
-    def _off_anchor(self, draft: _Draft, checks: Sequence[ClaimCheck]) -> bool:
-        """Did the model answer from sentences without any of the question's numbers or type codes,
-        when the best sentence has them all?
+    def _off_anchor(self, draft: _Draft, quoted: Sequence[tuple[Passage, int]]) -> bool:
+        """Did the model answer from sentences (``quoted``) without any of the question's numbers or type
+        codes, when the best sentence has them all?
 
         A number must be in the cited sentence itself ("Welches Land kam 2025 hinzu?" is not answered by
         the sentence on the 2024 founders); a type code in its passage, since a paragraph names the thing
@@ -356,10 +358,8 @@ class Assistant:
         best = picks[0][0].sentence_text(picks[0][1])
         if not years <= numbers(best) or not codes <= designations(best):
             return False
-        by_n = {p.n: p for p in draft.passages}
-        cited = [(by_n[c.quote_sentence[0]], c.quote_sentence[1]) for c in checks if c.supported and c.quote_sentence]
-        return bool(cited) and all(
-            not years & numbers(p.sentence_text(i)) and not codes & designations(p.hit.chunk.clean) for p, i in cited
+        return bool(quoted) and all(
+            not years & numbers(p.sentence_text(i)) and not codes & designations(p.hit.chunk.clean) for p, i in quoted
         )
 
     @staticmethod

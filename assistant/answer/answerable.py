@@ -119,8 +119,8 @@ def designations(text: str) -> set[str]:
     """Type codes, folded: "P-8A" -> "p8a", "PAC-3" -> "pac3", "AIM-120C-8" -> "aim120c8".
 
     A code names one thing only, so unlike a place ("die Ukraine", later
-    "das angegriffene Land") the sentence that answers a question about it
-    names it too, or sits next to one that does.
+    "das angegriffene Land") the paragraph that answers a question about it
+    names it too, if not always in the answering sentence itself.
     """
     return {m.group(0).replace("-", "").lower() for m in _DESIGNATION.finditer(text)}
 
