@@ -321,11 +321,14 @@ class Assistant:
         if not cfg.self_check or not messages or self.llm is None:
             return ""
         sampling = Sampling(temperature=cfg.self_check_temperature)
+        t = time.perf_counter()
         try:
             second = complete(self.llm, messages, max_tokens=self.settings.llm.max_tokens, sampling=sampling)
         except BackendError as err:
             draft.notes.append(f"no second opinion ({err}); kept the model's answer")
             return ""
+        finally:
+            draft.timings["second_opinion"] = (time.perf_counter() - t) * 1000
         share = agreement(raw, second, draft.question, draft.language)
         draft.notes.append(f"second opinion: {second.strip()} (agreement {share:.2f})")
         if share >= cfg.self_check_agreement:

@@ -83,7 +83,8 @@ def run_row(row: str, limit: int | None) -> dict[str, Any]:
     else:
         answerer = Assistant(settings, retriever, llm)
     run = run_eval(cases, answerer, corpus_texts=texts)
-    lat: dict[str, list[float]] = {"embed": [], "retrieve": [], "first_token": [], "total": []}
+    # second_opinion: the sampled second reply of the answer check (JSON only; absent for extractive and naive).
+    lat: dict[str, list[float]] = {"embed": [], "retrieve": [], "first_token": [], "total": [], "second_opinion": []}
     for case in run.cases:
         for turn in case.turns:
             for key in lat:

@@ -150,6 +150,8 @@ def test_an_answer_that_holds_when_asked_again_is_kept(hash_retriever: HybridRet
     assert "124 Milliarden" in a.text and not a.text.startswith("Laut Text")
     assert llm.sampled_calls == llm.calls  # the same prompt, so llama.cpp reuses all of its KV cache
     assert any(n.startswith("second opinion:") for n in a.notes)
+    assert 0 <= a.timings_ms["second_opinion"] <= a.timings_ms["total"]
+    assert set(a.to_dict()["timings_ms"]) == {"retrieve", "first_token", "total"}  # the JSON shape is unchanged
 
 
 def test_an_answer_that_changes_when_asked_again_falls_back(hash_retriever: HybridRetriever) -> None:
