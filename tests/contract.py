@@ -21,7 +21,7 @@ def check_llm_contract(llm: LLM) -> None:
     assert text.strip()
     again = complete(llm, PROMPT, max_tokens=24)
     assert isinstance(again, str) and again.strip()
-    # The answer step's second opinion: a sampled reply with a fixed seed, the same on every call.
+    # The answer step's second opinion: a sampled reply (with a fixed seed) must work on every backend.
     sampled = complete(llm, PROMPT, max_tokens=24, sampling=Sampling())
     assert isinstance(sampled, str) and sampled.strip()
 

@@ -84,8 +84,9 @@ class OpenAICompatLLM(_HTTPBackend):
         }
         if sampling is not None:
             # top_k is not in the OpenAI API; vLLM and llama.cpp's server read it, others ignore it.
-            body.update(temperature=sampling.temperature, top_p=sampling.top_p, seed=sampling.seed)
-            body["top_k"] = sampling.top_k
+            body.update(
+                temperature=sampling.temperature, top_p=sampling.top_p, seed=sampling.seed, top_k=sampling.top_k
+            )
         base = self.url if self.url.endswith("/v1") else self.url + "/v1"
         path = base[len(self.url) :] + "/chat/completions"
         for line in self._post_stream(path, body):
