@@ -2,18 +2,22 @@
 
 Everything heavy (torch, Chroma, llama.cpp) is imported from here down, on
 first use, so that the CLI's edges stay fast and the unit tests can pass
-fakes for any seam instead.
+fakes for any seam instead. Every edge (CLI, UI, eval, bench,
+``Assistant.load``) gets its Assistant from :func:`build_assistant`, so
+there is one place that decides how the parts fit together.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from assistant.answer.facts import NameBook
 from assistant.config import Settings
 from assistant.embeddings.base import Embedder
 from assistant.embeddings.lazy import LazyEmbedder
@@ -30,9 +34,13 @@ from assistant.indexing import (
 )
 from assistant.ingest.chunk import ChunkParams
 from assistant.ingest.loaders import corpus_files
+from assistant.llm.base import LLM
+from assistant.llm.factory import make_llm
 from assistant.models.fetch import models_lock, verify_model
 from assistant.models.registry import REGISTRY
+from assistant.retrieval.base import Retriever
 from assistant.retrieval.retriever import HybridRetriever
+from assistant.service import Assistant
 from assistant.types import Document
 
 
@@ -256,6 +264,47 @@ def load_index(settings: Settings, embedder: Embedder) -> LoadedIndex:
 def build_retriever(settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:
     emb = embedder or build_embedder(settings)
     return HybridRetriever(load_index(settings, emb), emb, settings.retrieval)
+
+
+class Extractive(enum.Enum):
+    """The type of :data:`EXTRACTIVE`, build_assistant's explicit "no LLM"."""
+
+    EXTRACTIVE = "extractive"
+
+
+#: ``build_assistant(settings, llm=EXTRACTIVE)``: answer with quoted sentences, whatever ``llm.backend`` says.
+#: Why a sentinel and not None: None already means "the configured LLM", and a caller that holds the
+#: result of ``make_llm`` (None for the extractive backend) must be able to say "none" on purpose.
+EXTRACTIVE: Final = Extractive.EXTRACTIVE
+
+
+def build_assistant(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    llm: LLM | Extractive | None = None,
+    retriever: Retriever | None = None,
+    names: NameBook | None = None,
+) -> Assistant:
+    """The Assistant for ``settings``.
+
+    ``llm``: None makes the configured one (:func:`assistant.llm.factory.make_llm`, which is itself
+    None for the extractive backend); :data:`EXTRACTIVE` means no LLM; an LLM is used as given.
+    ``retriever`` shares one that is already open (the UI keeps one per index), and ``names`` the
+    name book built for it; otherwise the index is opened with ``embedder`` (default: the configured
+    one). A retriever and an embedder together would leave the embedder unused, so that is an error.
+    """
+    if retriever is not None and embedder is not None:
+        raise TypeError("build_assistant takes a retriever or an embedder, not both")
+    if retriever is None:
+        retriever = build_retriever(settings, embedder)
+    if isinstance(llm, Extractive):
+        model: LLM | None = None
+    elif llm is None:
+        model = make_llm(settings)
+    else:
+        model = llm
+    return Assistant(settings, retriever, model, names=names)
 
 
 def prime_llm(llm: object, settings: Settings) -> str | None:

@@ -17,15 +17,12 @@ answer prompt, so the model can resolve "das" itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
-from assistant.answer.model import Answer
-from assistant.evaluation.normalize import normalize
+from assistant.answer.model import Answer, StreamEvent
 from assistant.llm.base import LLM, Message, complete
-
-if TYPE_CHECKING:
-    from assistant.service import Assistant, StreamEvent
+from assistant.text.fold import normalize
 
 _FOLLOW_UP_START = re.compile(
     r"^(und|aber|also|auch|dann|and|but|also|so|what about|how about|und was|und wie|und wer|und wann|und wo"
@@ -112,10 +109,23 @@ def carried(history: list[tuple[str, str]], most: int = 3) -> str:
     return " ".join(parts)
 
 
+class StreamingAnswerer(Protocol):
+    """What a conversation needs from an assistant: answers given the history so far.
+
+    Why not the Assistant itself: a session only keeps the history, so any
+    answerer (a fake in a test, a wrapper) can hold a conversation, and this
+    module need not import the pipeline that imports it.
+    """
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Answer: ...
+
+    def ask_stream(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Iterator[StreamEvent]: ...
+
+
 class ChatSession:
     """One conversation; ``ask`` keeps the history."""
 
-    def __init__(self, assistant: Assistant, max_turns: int = 6) -> None:
+    def __init__(self, assistant: StreamingAnswerer, max_turns: int = 6) -> None:
         self.assistant = assistant
         self.history: list[tuple[str, str]] = []
         self.answers: list[Answer] = []

@@ -134,10 +134,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 # -- ask / chat ---------------------------------------------------------------
 def _load_assistant(args: argparse.Namespace) -> Any:
-    from assistant.app import build_retriever, prime_llm
+    from assistant.app import EXTRACTIVE, build_assistant, build_retriever, prime_llm
     from assistant.embeddings.lazy import LazyEmbedder
     from assistant.llm.factory import make_llm
-    from assistant.service import Assistant
 
     settings = _settings(args)
     retriever = build_retriever(settings)
@@ -145,7 +144,7 @@ def _load_assistant(args: argparse.Namespace) -> Any:
         retriever.embedder.load_in_background()  # the embedding model opens while the LLM loads
     llm = make_llm(settings)
     prime_llm(llm, settings)
-    return Assistant.from_settings(settings, retriever, llm)
+    return build_assistant(settings, retriever=retriever, llm=llm if llm is not None else EXTRACTIVE)
 
 
 def _print_sources(answer: Any) -> None:

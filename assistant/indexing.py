@@ -35,9 +35,9 @@ from assistant.embeddings.routed import RoutedEmbedder
 from assistant.errors import IndexError_
 from assistant.ingest.chunk import ChunkParams, chunk_document
 from assistant.ingest.loaders import META_SUFFIX, corpus_files, load_document
-from assistant.retrieval.analyzer import ANALYZER_VERSION
 from assistant.retrieval.bm25 import BM25Store
 from assistant.store import ChromaStore, open_client
+from assistant.text.analyzer import ANALYZER_VERSION
 from assistant.types import Chunk, Document
 
 MANIFEST_VERSION = 2

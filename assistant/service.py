@@ -30,7 +30,7 @@ from assistant.answer.copyfix import fix_copy_slips
 from assistant.answer.extractive import anchor_gap, best_sentences, extractive_answer, quote_groups, with_neighbour
 from assistant.answer.facts import NameBook, facts
 from assistant.answer.lang import detect_language
-from assistant.answer.model import Answer
+from assistant.answer.model import Answer, StreamEvent
 from assistant.answer.passages import Passage, build_passages
 from assistant.answer.prompt import build_messages, is_refusal, refusal_text
 from assistant.answer.question import clean_question
@@ -39,19 +39,12 @@ from assistant.chat import ChatSession, retrieval_query
 from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
 from assistant.llm.base import LLM, Message, Sampling, complete
-from assistant.retrieval.retriever import HybridRetriever
+from assistant.retrieval.base import Retriever
 from assistant.retrieval.signals import is_document_question
 from assistant.types import Citation, Hit
 
-
-@dataclass(frozen=True)
-class StreamEvent:
-    """``passages`` first (evidence at once), then ``token``s, then ``answer``."""
-
-    kind: str
-    text: str = ""
-    passages: tuple[Hit, ...] = ()
-    answer: Answer | None = None
+# StreamEvent lives in assistant.answer.model; it is named here too for code that streams an Assistant.
+__all__ = ["Assistant", "StreamEvent"]
 
 
 @dataclass
@@ -71,36 +64,39 @@ class _Draft:
 
 
 class Assistant:
+    """One configuration of the pipeline; ``llm=None`` answers extractively (the quoted best sentence).
+
+    ``names`` is the corpus's name book; pass the one already built for this
+    retriever's index to share it (the UI builds an Assistant per request),
+    or leave it out to build it from the retriever's chunks.
+    Wire one from settings with :func:`assistant.app.build_assistant`.
+    """
+
     def __init__(
         self,
         settings: Settings,
-        retriever: HybridRetriever,
+        retriever: Retriever,
         llm: LLM | None,
         *,
         backend: str | None = None,
         model: str | None = None,
+        names: NameBook | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.llm = llm
         self.backend = backend or (llm.backend if llm else "extractive")
         self.model = model or (llm.model if llm else "none")
-        self.names = NameBook.from_texts(c.clean for c in retriever.index.chunks.values())
+        self.names = names if names is not None else NameBook.from_texts(retriever.chunk_texts())
 
     # -- construction -------------------------------------------------------
     @classmethod
     def load(cls, profile: str | None = None, **overrides: Any) -> Assistant:
         """Build from the default config; ``backend=``/``model=`` are shortcuts."""
-        from assistant.app import build_retriever
-        from assistant.llm.factory import make_llm
+        from assistant.app import build_assistant
 
         mapped = {f"llm.{k}" if k in {"backend", "model", "url", "n_threads"} else k: v for k, v in overrides.items()}
-        settings = load_settings(profile, **mapped)
-        return cls.from_settings(settings, build_retriever(settings), make_llm(settings))
-
-    @classmethod
-    def from_settings(cls, settings: Settings, retriever: HybridRetriever, llm: LLM | None) -> Assistant:
-        return cls(settings, retriever, llm)
+        return build_assistant(load_settings(profile, **mapped))
 
     def chat(self) -> ChatSession:
         return ChatSession(self)
@@ -160,12 +156,12 @@ class Assistant:
         except BackendError:
             query = retrieval_query(q, history, "carry")  # the answer step reports the backend error
         r = self.retriever.retrieve(query, k=self.settings.retrieval.top_k)
-        qvec = self.retriever.embedder.embed_query(query)  # cached: no second model call
+        qvec = self.retriever.embed_query(query)  # cached: no second model call
         byline = is_document_question(query)
         passages = build_passages(
             r.hits,
             qvec,
-            self.retriever.index.sentence_vectors,
+            self.retriever.sentence_vectors,
             max_passages=cfg.passages,
             chars_per_passage=cfg.chars_per_passage,
             byline=byline,
@@ -179,13 +175,13 @@ class Assistant:
     def _picks(self, draft: _Draft) -> list[tuple[Passage, int, float]]:
         """The three best passage sentences, for the answerability check and the extractive answer."""
         if draft.picks is None:
-            qvec = np.asarray(self.retriever.embedder.embed_query(draft.query), dtype=np.float32)
+            qvec = np.asarray(self.retriever.embed_query(draft.query), dtype=np.float32)
             if draft.query != draft.question:
                 # A follow-up's query carries the earlier questions; its own words must count too, or
                 # "Wer hat diese Zusage initiiert?" is answered with the sentence the earlier questions asked about.
                 both = qvec + self._question_vec(draft)
                 qvec = both / max(float(np.linalg.norm(both)), 1e-12)
-            vectors = self.retriever.index.sentence_vectors
+            vectors = self.retriever.sentence_vectors
             draft.picks = best_sentences(
                 draft.question, draft.passages, qvec, vectors, max_sentences=3, byline=draft.byline
             )
@@ -220,14 +216,14 @@ class Assistant:
             return Verdict()
         # The question itself, not the retrieval query: a follow-up's query carries the earlier questions,
         # whose topic ("who founded it") would pull the best sentence away from the asked year.
-        trail = anchor_gap(wanted, draft.passages, self._question_vec(draft), self.retriever.index.sentence_vectors)
+        trail = anchor_gap(wanted, draft.passages, self._question_vec(draft), self.retriever.sentence_vectors)
         if trail is not None and trail > gap:
             return Verdict(f"{', '.join(sorted(wanted))} appears only in sentences about something else")
         return Verdict()
 
     def _question_vec(self, draft: _Draft) -> np.ndarray:
         """The question's own embedding (the embedder caches it), without the carried earlier questions."""
-        return np.asarray(self.retriever.embedder.embed_query(draft.question), dtype=np.float32)
+        return np.asarray(self.retriever.embed_query(draft.question), dtype=np.float32)
 
     def _extractive(self, draft: _Draft) -> tuple[str, tuple[Citation, ...]]:
         picks = self._picks(draft)
@@ -253,14 +249,14 @@ class Assistant:
                 return self._fall_back(draft, note, t0)
             draft.notes.append("the model found no answer in the passages")
             return self._finish(draft, refusal_text(draft.language), True, (), t0)
-        embed = self.retriever.embedder.embed_query
+        embed = self.retriever.embed_query
         draft.raw = raw
         checks, notes = check_claims(
             raw,
             draft.passages,
             self.names,
             embed=embed,
-            sentence_vectors=self.retriever.index.sentence_vectors,
+            sentence_vectors=self.retriever.sentence_vectors,
             min_support=self.settings.answer.min_support,
             given=draft.question if self.settings.answer.answerability else "",
         )

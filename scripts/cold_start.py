@@ -12,10 +12,9 @@ T0 = time.perf_counter()
 
 import sys  # noqa: E402  (the clock starts before the imports it measures)
 
-from assistant.app import build_retriever, prime_llm  # noqa: E402
+from assistant.app import EXTRACTIVE, build_assistant, build_retriever, prime_llm  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.llm.factory import make_llm  # noqa: E402
-from assistant.service import Assistant  # noqa: E402
 
 
 def main(mode: str) -> None:
@@ -28,7 +27,7 @@ def main(mode: str) -> None:
     t_llm = time.perf_counter()
     primed = prime_llm(llm, settings)
     t_prime = time.perf_counter()
-    bot = Assistant.from_settings(settings, retriever, llm)
+    bot = build_assistant(settings, retriever=retriever, llm=llm if llm is not None else EXTRACTIVE)
     t_ready = time.perf_counter()
     for event in bot.ask_stream("Wie hoch ist der Verteidigungshaushalt 2026?"):
         if event.kind == "token":

@@ -116,8 +116,8 @@ def gaps(index: Path) -> list[tuple[float | None, bool, str]]:
         if not q or not anchors(q):
             continue
         d = a._retrieve(q, [])
-        qv = np.asarray(a.retriever.embedder.embed_query(q), dtype=np.float32)
-        trail = anchor_gap(anchors(q), d.passages, qv, a.retriever.index.sentence_vectors)
+        qv = np.asarray(a.retriever.embed_query(q), dtype=np.float32)
+        trail = anchor_gap(anchors(q), d.passages, qv, a.retriever.sentence_vectors)
         res.append((None if trail is None else round(trail, 3), bool(c["answerable"]), c["id"]))
     return res
 

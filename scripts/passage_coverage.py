@@ -33,9 +33,9 @@ def main() -> None:
         for c in cases:
             q = c["question"]
             r = bot.retriever.retrieve(q, k=5)
-            qv = bot.retriever.embedder.embed_query(q)
+            qv = bot.retriever.embed_query(q)
             ps = build_passages(
-                r.hits, qv, bot.retriever.index.sentence_vectors, max_passages=n, chars_per_passage=chars,
+                r.hits, qv, bot.retriever.sentence_vectors, max_passages=n, chars_per_passage=chars,
                 byline=is_document_question(q),
             )  # fmt: skip
             text = normalize(" ".join(p.text for p in ps))

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.facts import codes, places_in
-from assistant.evaluation.normalize import normalize
+from assistant.text.fold import normalize
 
 _NUMBER_WORDS = (
     "zwei drei vier funf sechs sieben acht neun zehn elf zwolf zwanzig dreissig hundert tausend dutzend "

@@ -11,16 +11,16 @@ that fail are removed and the removal is recorded in the answer's notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.answer.facts import GAZETTEER, PLACE_STEMS, NameBook, missing_facts
 from assistant.answer.passages import Passage
-from assistant.evaluation.normalize import normalize
 from assistant.ingest.chunk import split_sentences
-from assistant.retrieval.analyzer import tokenize
+from assistant.text.analyzer import tokenize
+from assistant.text.fold import normalize
 from assistant.types import Citation
 
 _PLACE_NAMES = frozenset(GAZETTEER) | frozenset(GAZETTEER.values())
@@ -71,7 +71,7 @@ def best_support(
     claim: str,
     passages: Sequence[Passage],
     claim_vec: np.ndarray | None,
-    sentence_vectors: dict[str, np.ndarray],
+    sentence_vectors: Mapping[str, np.ndarray],
     only: Sequence[int] | None = None,
     echo: frozenset[str] = frozenset(),
 ) -> tuple[int, int, float] | None:
@@ -126,7 +126,7 @@ def check_claims(
     book: NameBook,
     *,
     embed: Embed | None = None,
-    sentence_vectors: dict[str, np.ndarray] | None = None,
+    sentence_vectors: Mapping[str, np.ndarray] | None = None,
     min_support: float = 0.0,
     given: str = "",
 ) -> tuple[list[ClaimCheck], list[str]]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from assistant.answer.citations import strip_markers
 from assistant.answer.prompt import is_refusal
 from assistant.answer.yesno import is_yes_no, polarity
-from assistant.retrieval.analyzer import tokenize
+from assistant.text.analyzer import tokenize
 
 
 def _added(reply: str, question: str) -> set[str]:

@@ -7,13 +7,13 @@ when a model server is down or a generated answer fails its checks.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
 from assistant.answer.answerable import anchor_share, anchors
 from assistant.answer.passages import Passage
-from assistant.retrieval.analyzer import tokenize
+from assistant.text.analyzer import tokenize
 
 ANCHOR_WEIGHT = 0.2
 _URL = re.compile(r"<?\b(?:https?://|www\.)\S+")
@@ -33,7 +33,7 @@ def says_something(sentence: str) -> bool:
 
 
 def sentence_cosines(
-    passages: Sequence[Passage], q: np.ndarray | None, sentence_vectors: dict[str, np.ndarray]
+    passages: Sequence[Passage], q: np.ndarray | None, sentence_vectors: Mapping[str, np.ndarray]
 ) -> Iterator[tuple[int, Passage, int, float | None]]:
     """(passage rank, passage, sentence index, cosine to ``q``) for each distinct passage sentence.
 
@@ -52,7 +52,7 @@ def sentence_cosines(
 
 
 def anchor_gap(
-    wanted: set[str], passages: Sequence[Passage], q: np.ndarray, sentence_vectors: dict[str, np.ndarray]
+    wanted: set[str], passages: Sequence[Passage], q: np.ndarray, sentence_vectors: Mapping[str, np.ndarray]
 ) -> float | None:
     """How far the closest sentence holding all of ``wanted`` (the question's years and numbers) trails the
     closest sentence overall, in cosine to ``q``; None when no sentence holds them all."""
@@ -70,7 +70,7 @@ def best_sentences(
     question: str,
     passages: Sequence[Passage],
     query_vec: Sequence[float] | np.ndarray | None,
-    sentence_vectors: dict[str, np.ndarray],
+    sentence_vectors: Mapping[str, np.ndarray],
     *,
     max_sentences: int = 1,
     byline: bool = False,

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.evaluation.normalize import normalize
-from assistant.retrieval.analyzer import STOP_WORDS
+from assistant.text.analyzer import STOP_WORDS
+from assistant.text.fold import normalize
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _TOKEN = re.compile(r"[\w][\w-]*[\w]|[\w]")

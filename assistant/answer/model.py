@@ -1,4 +1,8 @@
-"""The Answer: what the CLI, the UI and the eval runner all render."""
+"""The Answer, and the events that stream it: what the CLI, the UI and the eval runner all render.
+
+Why ``StreamEvent`` lives here and not beside the Assistant: chat sessions
+and the edges consume the stream without needing the pipeline that makes it.
+"""
 
 from __future__ import annotations
 
@@ -43,3 +47,13 @@ class Answer:
                 "total": round(t.get("total", 0.0), 1),
             },
         }
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """``passages`` first (evidence at once), then ``token``s, then ``answer``."""
+
+    kind: str
+    text: str = ""
+    passages: tuple[Hit, ...] = ()
+    answer: Answer | None = None

@@ -8,7 +8,7 @@ the whole chunk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +51,7 @@ def _pick(scores: np.ndarray, lengths: list[int], budget: int, best: int, shown:
 def build_passages(
     hits: Sequence[Hit],
     query_vec: Sequence[float] | None,
-    sentence_vectors: dict[str, np.ndarray],
+    sentence_vectors: Mapping[str, np.ndarray],
     *,
     max_passages: int = 2,
     chars_per_passage: int = 500,

@@ -51,14 +51,13 @@ def _cases(settings: Any, limit: int | None) -> tuple[list[Any], dict[str, str]]
 
 
 def run_row(row: str, limit: int | None) -> dict[str, Any]:
-    from assistant.app import build_retriever
+    from assistant.app import EXTRACTIVE, build_assistant, build_retriever
     from assistant.config import load_settings
     from assistant.evaluation.naive import NaiveLlamaIndex
     from assistant.evaluation.runner import run_eval
     from assistant.indexing import load_corpus
     from assistant.llm.factory import make_llm
     from assistant.llm.metered import MeteredLLM
-    from assistant.service import Assistant
 
     over = {
         "ours-1.5b": {"llm.backend": "llamacpp", "llm.model": "qwen2.5-coder-1.5b"},
@@ -73,7 +72,7 @@ def run_row(row: str, limit: int | None) -> dict[str, Any]:
     inner = make_llm(settings)
     llm = MeteredLLM(inner, inner.count_tokens) if inner is not None and hasattr(inner, "count_tokens") else None
     if llm is not None:  # warm the model and its system-prompt cache, as `serve` does at start
-        Assistant(settings, retriever, llm).ask("Wer ist NATO-Generalsekretär?")
+        build_assistant(settings, retriever=retriever, llm=llm).ask("Wer ist NATO-Generalsekretär?")
         llm.meter.prompt_tokens.clear()
         llm.meter.gen_tokens.clear()
         llm.meter.gen_seconds.clear()
@@ -81,7 +80,7 @@ def run_row(row: str, limit: int | None) -> dict[str, Any]:
         assert llm is not None
         answerer: Any = NaiveLlamaIndex(load_corpus(settings.corpus_dir, settings.root), retriever.embedder, llm)
     else:
-        answerer = Assistant(settings, retriever, llm)
+        answerer = build_assistant(settings, retriever=retriever, llm=llm if llm is not None else EXTRACTIVE)
     run = run_eval(cases, answerer, corpus_texts=texts)
     # second_opinion: the sampled second reply of the answer check (JSON only; absent for extractive and naive).
     lat: dict[str, list[float]] = {"embed": [], "retrieve": [], "first_token": [], "total": [], "second_opinion": []}

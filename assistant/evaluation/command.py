@@ -80,11 +80,9 @@ def run_request(
 ) -> tuple[EvalRun, dict[str, Path]]:
     """Run one eval request end to end and write its reports."""
     from assistant.answer.question import clean_question
-    from assistant.app import build_embedder, build_retriever, index_documents
+    from assistant.app import build_assistant, build_embedder, build_retriever, index_documents
     from assistant.indexing import open_index
-    from assistant.llm.factory import make_llm
     from assistant.retrieval.retriever import HybridRetriever
-    from assistant.service import Assistant
 
     config: dict[str, Any] = {
         "files": [str(f) for f in req.files],
@@ -123,7 +121,7 @@ def run_request(
                 config=config,
             )
         else:
-            bot = Assistant.from_settings(settings, retriever, llm if llm is not None else make_llm(settings))
+            bot = build_assistant(settings, retriever=retriever, llm=llm)
             run = run_eval(cases, bot, corpus_texts=texts, progress=progress, config=config)
     out = req.out or default_out(settings, req)
     return run, write_report(run, out)

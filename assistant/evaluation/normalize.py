@@ -1,13 +1,12 @@
-"""Answer normalisation for the eval runner.
+"""Answer matching for the eval runner.
 
 Hand-written gold answers and model answers disagree on surface form far
 more often than on facts: "124 Mrd." vs "124 Milliarden", "Südkorea" vs
 "Suedkorea", "3,5 %" vs "3.5 percent", a German answer to an English
 question.  Scoring must not punish a correct answer for that, so both sides
-go through the same lossy folding before they are compared.  The folding is
-deliberately aggressive (it may merge words that differ), because it only
-ever decides whether a short accept string occurs in an answer; it is never
-shown to anyone.
+go through the same lossy folding (:func:`assistant.text.fold.normalize`,
+re-exported here, the one the answer checks use too) before they are
+compared.
 
 The SQuAD functions keep the official v1.1 normalisation instead, so that
 their numbers stay comparable with published results.
@@ -21,111 +20,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-_MONTHS = (
-    "januar", "februar", "marz", "april", "mai", "juni",
-    "juli", "august", "september", "oktober", "november", "dezember",
-)  # fmt: skip
-_MONTH_ALT = "|".join(_MONTHS)
+from assistant.text.fold import normalize
 
-# One spelling per concept, chosen after case and umlaut folding.  The
-# German word wins where English and German differ only in language.
-_TOKEN_MAP: dict[str, str] = {
-    # magnitudes: an English billion is a German Milliarde
-    "mrd": "milliarden", "milliarde": "milliarden", "billion": "milliarden",
-    "billions": "milliarden", "bn": "milliarden", "bln": "milliarden",
-    "mio": "millionen", "million": "millionen", "millions": "millionen",
-    "mn": "millionen", "tsd": "tausend", "thousand": "tausend",
-    # units
-    "percent": "prozent", "pct": "prozent",
-    "eur": "euro", "euros": "euro",
-    "usd": "dollar", "dollars": "dollar",
-    # English months to German
-    "january": "januar", "february": "februar", "march": "marz", "may": "mai",
-    "june": "juni", "july": "juli", "october": "oktober", "december": "dezember",
-    # small numbers, so "fünf", "five" and "5" agree
-    "zwei": "2", "two": "2", "drei": "3", "three": "3", "vier": "4",
-    "four": "4", "funf": "5", "five": "5", "sechs": "6", "six": "6",
-    "sieben": "7", "seven": "7", "acht": "8", "eight": "8", "neun": "9",
-    "nine": "9", "zehn": "10", "ten": "10", "elf": "11", "eleven": "11",
-    "zwolf": "12", "twelve": "12", "achtzig": "80", "eighty": "80",
-    "zweiunddreissig": "32",
-    # British vs American spelling
-    "defense": "defence",
-}  # fmt: skip
-_ONE_WORDS = frozenset({"a", "an", "one", "ein", "eine", "einer", "eins"})
-_MAGNITUDES = frozenset({"milliarden", "millionen", "tausend"})
-
-_SYMBOLS = {"%": " prozent ", "€": " euro ", "$": " dollar "}
-_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[.,]\d{3})+)(?!\d)")
-_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])")
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
-_TRAILING_ZEROS = re.compile(r"(?<![\d.])(\d+)\.(\d*?)0+(?![\d.])")
-_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
-_LOOSE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
-_NOT_WORD = re.compile(r"[^\w.]+")
-_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
-_DIGRAPHS = re.compile(r"(?<=[aou])(?<![ae]u)e")  # "Suedkorea", but not "neue" or "Frauen"
-_IZE = re.compile(r"iz(e|ed|es|ing|ation)\b")
-_PER_CENT = re.compile(r"\bper cent\b")
-_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_ALT}) (\d{{1,2}}) (\d{{4}})\b")
-_DAY_OF_MONTH = re.compile(rf"\b(\d{{1,2}}) of ({_MONTH_ALT})\b")
-
-
-def _fold_letters(text: str) -> str:
-    """Why: users type "Suedkorea", "Südkorea" and "Sudkorea" alike."""
-    text = text.casefold()  # also turns ß into ss
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _DIGRAPHS.sub("", stripped)
-
-
-def _date(day: str, month: str, year: str) -> str:
-    m = int(month)
-    name = _MONTHS[m - 1] if 1 <= m <= 12 else month
-    return f" {int(day)} {name} {year} "
-
-
-def _fold_numbers(text: str) -> str:
-    """Why: "1.000", "1,000" and "1000" are one number; so are "3,5" and "3.5"."""
-    text = _NUMERIC_DATE.sub(lambda m: _date(m[1], m[2], m[3]), text)
-    text = _ISO_DATE.sub(lambda m: _date(m[3], m[2], m[1]), text)
-    text = _THOUSANDS.sub(lambda m: m[1] + re.sub(r"[.,]", "", m[2]), text)
-    text = _DECIMAL_COMMA.sub(".", text)
-    text = _TRAILING_ZEROS.sub(lambda m: m[1] + (f".{m[2]}" if m[2] else ""), text)
-    return _ORDINAL.sub("", text)
-
-
-def _map_tokens(tokens: list[str]) -> list[str]:
-    """Why: "Mrd.", "bn" and "billion" must compare equal to "Milliarden"."""
-    mapped = [_TOKEN_MAP.get(t, t) for t in tokens]
-    out: list[str] = []
-    for i, tok in enumerate(mapped):
-        nxt = mapped[i + 1] if i + 1 < len(mapped) else ""
-        if tok == "us" and nxt == "dollar":
-            continue  # "US-Dollar" is just "dollar"
-        if tok in _ONE_WORDS and nxt in _MAGNITUDES:
-            tok = "1"  # "eine Milliarde" == "one billion" == "1 Mrd."
-        out.append(tok)
-    return out
-
-
-def normalize(text: str) -> str:
-    """Fold ``text`` so that equivalent German/English answer forms compare equal.
-
-    Why: scoring by substring would otherwise depend on spelling, number
-    format, umlaut transliteration and quote style rather than on facts.
-    """
-    for symbol, word in _SYMBOLS.items():
-        text = text.replace(symbol, word)
-    text = _fold_numbers(_fold_letters(text))
-    text = _LOOSE_DOT.sub(" ", text)
-    text = _NOT_WORD.sub(" ", text).replace("_", " ")
-    text = _LETTER_DIGIT.sub(" ", text)
-    text = _IZE.sub(r"is\1", _PER_CENT.sub("prozent", text))
-    text = " ".join(_map_tokens(text.split()))
-    text = _MONTH_DAY_YEAR.sub(r"\2 \1 \3", text)
-    return _DAY_OF_MONTH.sub(r"\1 \2", text)
+__all__ = ["contains_normalized", "matches", "normalize", "squad_exact_match", "squad_f1", "squad_normalize"]
 
 
 def _contains(haystack: str, needle: str) -> bool:

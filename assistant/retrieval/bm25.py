@@ -20,7 +20,7 @@ import bm25s
 import numpy as np
 
 from assistant.errors import IndexError_
-from assistant.retrieval.analyzer import ANALYZER_VERSION, tokenize
+from assistant.text.analyzer import ANALYZER_VERSION, tokenize
 
 _MANIFEST = "bm25_store.json"
 _FORMAT = 1

@@ -38,41 +38,23 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 
 from assistant.answer.lang import detect_language
 from assistant.config import RetrievalSettings
-from assistant.embeddings.base import Embedder
+from assistant.embeddings.base import Embedder, Vector
 from assistant.errors import ConfigError
 from assistant.indexing import LoadedIndex
+from assistant.retrieval.base import Retrieval
 from assistant.retrieval.fusion import rrf
 from assistant.retrieval.rerank import NoopReranker, Reranker
 from assistant.retrieval.signals import best_sentence_scores, is_document_question
 from assistant.types import Hit
 
 Mode = Literal["hybrid", "dense", "bm25"]
-
-
-@dataclass(frozen=True)
-class Retrieval:
-    """What one question retrieved, and whether any of it looks relevant.
-
-    ``top_dense`` is the best chunk cosine from the vector store; ``evidence``
-    is the best dense evidence (chunk and best-sentence cosine mixed), the
-    value that ``relevant`` compares with ``min_dense_score``.
-    """
-
-    query: str
-    hits: list[Hit]
-    language: str
-    relevant: bool
-    top_dense: float
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    evidence: float = 0.0
 
 
 def _check(settings: RetrievalSettings) -> None:
@@ -138,6 +120,17 @@ class HybridRetriever:
         self.reranker = reranker or NoopReranker()
         self.corpus_language = corpus_language
         self._leads = _lead_chunks(index)
+
+    # -- what the answer pipeline reads besides the hits (the Retriever protocol) --
+    def embed_query(self, text: str) -> Vector:
+        return self.embedder.embed_query(text)
+
+    @property
+    def sentence_vectors(self) -> Mapping[str, np.ndarray]:
+        return self.index.sentence_vectors
+
+    def chunk_texts(self) -> list[str]:
+        return [c.clean for c in self.index.chunks.values()]
 
     def bm25_weight(self, language: str) -> float:
         s = self.settings

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from assistant.retrieval.analyzer import fold
+from assistant.text.analyzer import fold
 
 # Folded (see analyzer.fold), so "veröffentlicht" is written "veroffentlicht".
 _DOCUMENT_WORDS = re.compile(

@@ -24,10 +24,10 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.answer.model import StreamEvent
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.ingest.loaders import MAX_BYTES, SUPPORTED
-from assistant.service import StreamEvent
 from assistant.ui import render
 from assistant.ui.corpus import DocumentCache, add_document, entries, rebuild, remove_document, table_rows
 from assistant.ui.engine import Engine

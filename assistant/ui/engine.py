@@ -3,22 +3,32 @@
 A Gradio server is one process serving many sessions. Loading a 1.1 GB
 GGUF or the embedding model per session (or per question) would be slow
 and would run out of memory, so the :class:`Engine` loads each model once
-and hands every session a cheap :class:`~assistant.service.Assistant`
-configured with that session's preferences. It is also the
+and hands every request a cheap :class:`~assistant.service.Assistant`,
+built by :func:`~assistant.app.build_assistant` from the shared retriever,
+name book and model with that session's preferences. It is also the
 "assistant factory" that :func:`assistant.ui.build_app` accepts, so tests
 can build one with a hash embedder and a scripted LLM.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer.facts import NameBook
 from assistant.answer.prompt import build_messages
-from assistant.app import build_embedder, build_retriever, index_corpus, prime_llm
+from assistant.app import (
+    EXTRACTIVE,
+    Extractive,
+    build_assistant,
+    build_embedder,
+    build_retriever,
+    index_corpus,
+    prime_llm,
+)
 from assistant.config import Settings
 from assistant.embeddings.base import Embedder, Vector, WrappedEmbedder
 from assistant.indexing import BuildResult, LoadedIndex, Progress
@@ -103,6 +113,14 @@ class CachingEmbedder(WrappedEmbedder):
 LLMFactory = Callable[[Settings], "LLM | None"]
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """An opened index's retriever and the name book built from its chunks, swapped as one."""
+
+    retriever: HybridRetriever
+    names: NameBook
+
+
 class Engine:
     """Models, retriever and model line for one server process."""
 
@@ -122,37 +140,36 @@ class Engine:
         self._llms: dict[tuple[str, str, str], LLM | None] = {}
         self._llm_lock = threading.Lock()
         self._retriever_lock = threading.Lock()
-        self._retriever: HybridRetriever | None = None
-        self._proto: Assistant | None = None
+        self._loaded: _Loaded | None = None
 
     # -- retrieval ------------------------------------------------------------
     def retriever(self) -> HybridRetriever:
         """The current retriever, loaded on first use."""
-        r = self._retriever
-        if r is not None:
-            return r
-        with self._retriever_lock:
-            if self._retriever is None:
-                self._load()
-            assert self._retriever is not None
-            return self._retriever
+        return self._current().retriever
 
     def reload(self) -> HybridRetriever:
         """Open the index again (after a corpus change); sessions in flight keep the old one."""
         with self._retriever_lock:
-            self._load()
-            assert self._retriever is not None
-            return self._retriever
+            self._loaded = self._load()
+            return self._loaded.retriever
 
-    def _load(self) -> None:
+    def _current(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded
+        with self._retriever_lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded
+
+    def _load(self) -> _Loaded:
         retriever = build_retriever(self.settings, self.embedder)
         seeded = self.embedder.seed(retriever.index)
         log.info(
             "index %s: %d chunks, %d cached vectors", retriever.index.path.name, len(retriever.index.chunks), seeded
         )
-        # Swap both at once: a request reads the prototype and gets a matching retriever.
-        self._proto = Assistant(self.settings, retriever, None)
-        self._retriever = retriever
+        # One object: a request reads the retriever and the name book of the same index.
+        return _Loaded(retriever, NameBook.from_texts(retriever.chunk_texts()))
 
     def build_index(self, *, force: bool = False, progress: Progress | None = None) -> BuildResult:
         """Build (atomically) and reopen the index; callers hold :attr:`corpus_lock`."""
@@ -174,22 +191,15 @@ class Engine:
             return self._llms[key]
 
     def assistant(self, prefs: Prefs, ticket: Ticket | None = None) -> Assistant:
-        """An Assistant for one request: shared retriever and model, the session's settings."""
+        """An Assistant for one request: shared retriever, name book and model, the session's settings."""
         settings = settings_for(self.settings, prefs)
-        self.retriever()
-        proto = self._proto
-        assert proto is not None
-        llm = self.llm(settings)
-        # A shallow copy shares the retriever and the name book (built once per index).
-        a = copy.copy(proto)
-        a.settings = settings
-        if llm is None:
-            a.llm, a.backend, a.model = None, "extractive", "none"
-        else:
+        loaded = self._current()
+        shared = self.llm(settings)
+        llm: LLM | Extractive = EXTRACTIVE
+        if shared is not None:
             gate = self.gate if settings.llm.backend in GATED_BACKENDS else None
-            a.llm = QueuedLLM(llm, gate, ticket or Ticket())
-            a.backend, a.model = llm.backend, llm.model
-        return a
+            llm = QueuedLLM(shared, gate, ticket or Ticket())
+        return build_assistant(settings, retriever=loaded.retriever, llm=llm, names=loaded.names)
 
     def warm(self, prefs: Prefs) -> None:
         """Load the index, the embedder and the session default's model, and run each once.

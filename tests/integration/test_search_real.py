@@ -27,7 +27,7 @@ def test_answer_passage_in_top3(real_retriever, question: str, needle: str) -> N
 def test_cross_lingual_without_shared_keyword(real_retriever) -> None:  # type: ignore[no-untyped-def]
     # No word of the question occurs in the German passage ("Seefernaufklärer", "kooperieren").
     question = "Which neighbour wants to work together with Germany on maritime patrol aircraft?"
-    from assistant.retrieval.analyzer import tokenize
+    from assistant.text.analyzer import tokenize
 
     hits = real_retriever.retrieve(question, k=3).hits
     target = next(c for c in real_retriever.index.chunks.values() if "Seefernaufklärer" in c.clean)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval.analyzer import STOP_WORDS, fold, tokenize
+from assistant.text.analyzer import STOP_WORDS, fold, tokenize
 
 
 def _one(text: str) -> str:

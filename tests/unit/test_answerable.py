@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assistant.answer.answerable import answer_kind, check_answerable, left_out, missing_kind, numbers, places
-from assistant.evaluation.normalize import normalize
+from assistant.text.fold import normalize
 
 BUDGET = (
     "Deutschland geht mit der Erhöhung des Verteidigungshaushaltes auf 124 Milliarden Euro im Jahr 2026 "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from assistant.chat import is_follow_up, retrieval_query, usable_rewrite
+from collections.abc import Iterator, Sequence
+
+from assistant.answer.model import Answer, StreamEvent
+from assistant.chat import ChatSession, is_follow_up, retrieval_query, usable_rewrite
 from assistant.llm.fake import FakeLLM
 
 HISTORY = [("Welches Prozentziel will Deutschland vorzeitig erreichen?", "Das 3,5-Prozent-Ziel [1].")]
@@ -58,3 +61,27 @@ def test_carry_reaches_back_to_the_question_that_set_the_topic() -> None:
     assert q == "Who wrote the press release? Which ministry is she with? And when was it published?"
     standalone = [("Wer ist NATO-Generalsekretär?", "Mark Rutte [1]."), *history[:1]]
     assert retrieval_query("Und wann?", standalone, "carry") == "Who wrote the press release? Und wann?"
+
+
+class _Echo:
+    """An answerer that is not an Assistant: it answers with the history it was given."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[tuple[str, str]]] = []
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Answer:
+        self.seen.append(list(history or []))
+        return Answer(question, f"answer {len(self.seen)}", "en", False, (), (), "echo", "none")
+
+    def ask_stream(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Iterator[StreamEvent]:
+        yield StreamEvent("answer", answer=self.ask(question, history))
+
+
+def test_a_session_keeps_the_history_for_any_answerer() -> None:
+    echo = _Echo()
+    chat = ChatSession(echo, max_turns=2)
+    chat.ask("One?")
+    list(chat.ask_stream("Two?"))
+    chat.ask("Three?")
+    assert echo.seen == [[], [("One?", "answer 1")], [("One?", "answer 1"), ("Two?", "answer 2")]]
+    assert chat.history == [("Two?", "answer 2"), ("Three?", "answer 3")]

@@ -13,6 +13,7 @@ from assistant.embeddings.fake import HashEmbedder
 from assistant.errors import ConfigError
 from assistant.indexing import LoadedIndex, build_index, documents_fingerprint, open_index
 from assistant.ingest.chunk import ChunkParams
+from assistant.retrieval.base import Retriever
 from assistant.retrieval.fusion import rrf
 from assistant.retrieval.retriever import HybridRetriever, drop_duplicates
 from assistant.retrieval.signals import best_sentence_scores, is_document_question
@@ -280,3 +281,15 @@ def test_defaults_are_the_tuned_values(tmp_path: Path) -> None:
     assert s.fusion == "score"
     assert (s.bm25_weight, s.cross_lingual_bm25_weight, s.sentence_weight) == (0.15, 0.05, 0.4)
     assert s.min_dense_score == RetrievalSettings().min_dense_score > 0
+
+
+# -- the Retriever protocol ------------------------------------------------------
+
+
+def test_hybrid_retriever_is_a_retriever(index: LoadedIndex) -> None:
+    r = _retriever(index)
+    seam: Retriever = r  # mypy checks the signatures; isinstance only that the members exist
+    assert isinstance(seam, Retriever)
+    assert seam.sentence_vectors is index.sentence_vectors
+    assert sorted(seam.chunk_texts()) == sorted(c.clean for c in index.chunks.values())
+    assert seam.embed_query("Gipfel in Ankara") == HashEmbedder(dim=64).embed_query("Gipfel in Ankara")

@@ -1,0 +1,102 @@
+"""Lossy folding of answer text, so that equivalent German/English forms compare equal.
+
+Hand-written gold answers, passages and model answers disagree on surface
+form far more often than on facts: "124 Mrd." vs "124 Milliarden",
+"Südkorea" vs "Suedkorea", "3,5 %" vs "3.5 percent", a German answer to an
+English question. The answer checks (is the question's year in the
+evidence? is this name in the passage?) and the eval scoring both compare
+facts, so both go through the same folding. It is deliberately aggressive
+(it may merge words that differ), because it only ever decides whether a
+short string occurs in a text; it is never shown to anyone.
+
+This is not the BM25 analyzer (:mod:`assistant.text.analyzer`): that one
+must keep "neuen" and "neun" apart and stems words; this one maps words to
+concepts ("billion" -> "milliarden", "five" -> "5").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from assistant.text.numbers import MONTHS, fold_numbers
+
+_MONTH_ALT = "|".join(MONTHS)
+
+# One spelling per concept, chosen after case and umlaut folding.  The
+# German word wins where English and German differ only in language.
+_TOKEN_MAP: dict[str, str] = {
+    # magnitudes: an English billion is a German Milliarde
+    "mrd": "milliarden", "milliarde": "milliarden", "billion": "milliarden",
+    "billions": "milliarden", "bn": "milliarden", "bln": "milliarden",
+    "mio": "millionen", "million": "millionen", "millions": "millionen",
+    "mn": "millionen", "tsd": "tausend", "thousand": "tausend",
+    # units
+    "percent": "prozent", "pct": "prozent",
+    "eur": "euro", "euros": "euro",
+    "usd": "dollar", "dollars": "dollar",
+    # English months to German
+    "january": "januar", "february": "februar", "march": "marz", "may": "mai",
+    "june": "juni", "july": "juli", "october": "oktober", "december": "dezember",
+    # small numbers, so "fünf", "five" and "5" agree
+    "zwei": "2", "two": "2", "drei": "3", "three": "3", "vier": "4",
+    "four": "4", "funf": "5", "five": "5", "sechs": "6", "six": "6",
+    "sieben": "7", "seven": "7", "acht": "8", "eight": "8", "neun": "9",
+    "nine": "9", "zehn": "10", "ten": "10", "elf": "11", "eleven": "11",
+    "zwolf": "12", "twelve": "12", "achtzig": "80", "eighty": "80",
+    "zweiunddreissig": "32",
+    # British vs American spelling
+    "defense": "defence",
+}  # fmt: skip
+_ONE_WORDS = frozenset({"a", "an", "one", "ein", "eine", "einer", "eins"})
+_MAGNITUDES = frozenset({"milliarden", "millionen", "tausend"})
+
+_SYMBOLS = {"%": " prozent ", "€": " euro ", "$": " dollar "}
+_LOOSE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_NOT_WORD = re.compile(r"[^\w.]+")
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_DIGRAPHS = re.compile(r"(?<=[aou])(?<![ae]u)e")  # "Suedkorea", but not "neue" or "Frauen"
+_IZE = re.compile(r"iz(e|ed|es|ing|ation)\b")
+_PER_CENT = re.compile(r"\bper cent\b")
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_ALT}) (\d{{1,2}}) (\d{{4}})\b")
+_DAY_OF_MONTH = re.compile(rf"\b(\d{{1,2}}) of ({_MONTH_ALT})\b")
+
+
+def _fold_letters(text: str) -> str:
+    """Why: users type "Suedkorea", "Südkorea" and "Sudkorea" alike."""
+    text = text.casefold()  # also turns ß into ss
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _DIGRAPHS.sub("", stripped)
+
+
+def _map_tokens(tokens: list[str]) -> list[str]:
+    """Why: "Mrd.", "bn" and "billion" must compare equal to "Milliarden"."""
+    mapped = [_TOKEN_MAP.get(t, t) for t in tokens]
+    out: list[str] = []
+    for i, tok in enumerate(mapped):
+        nxt = mapped[i + 1] if i + 1 < len(mapped) else ""
+        if tok == "us" and nxt == "dollar":
+            continue  # "US-Dollar" is just "dollar"
+        if tok in _ONE_WORDS and nxt in _MAGNITUDES:
+            tok = "1"  # "eine Milliarde" == "one billion" == "1 Mrd."
+        out.append(tok)
+    return out
+
+
+def normalize(text: str) -> str:
+    """Fold ``text`` so that equivalent German/English answer forms compare equal.
+
+    Why: comparing by substring would otherwise depend on spelling, number
+    format, umlaut transliteration and quote style rather than on facts.
+    """
+    for symbol, word in _SYMBOLS.items():
+        text = text.replace(symbol, word)
+    text = fold_numbers(_fold_letters(text))
+    text = _LOOSE_DOT.sub(" ", text)
+    text = _NOT_WORD.sub(" ", text).replace("_", " ")
+    text = _LETTER_DIGIT.sub(" ", text)
+    text = _IZE.sub(r"is\1", _PER_CENT.sub("prozent", text))
+    text = " ".join(_map_tokens(text.split()))
+    text = _MONTH_DAY_YEAR.sub(r"\2 \1 \3", text)
+    return _DAY_OF_MONTH.sub(r"\1 \2", text)
