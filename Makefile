@@ -16,7 +16,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: setup models index serve chat test test-unit lint bench bench-retrieval eval eval-all loadtest clean
+.PHONY: setup models index serve chat test test-unit lint bench bench-retrieval eval eval-general eval-all loadtest clean
 
 setup: $(STAMP)
 
@@ -61,6 +61,11 @@ eval: index
 	$(BIN)/assistant eval evals/summit.jsonl --out evals/results/summit-llamacpp-1.5b
 	$(BIN)/assistant eval evals/summit.jsonl --model qwen2.5-coder-0.5b --out evals/results/summit-llamacpp-0.5b
 	$(BIN)/assistant eval evals/summit.jsonl --backend extractive --out evals/results/summit-extractive
+
+# The answer policy on documents nobody here wrote (XQuAD articles, the Debian Reference), beside the naive
+# llama-index quickstart; ARGS="--per-article 2 --no-naive" for a quicker look.
+eval-general: index
+	$(BIN)/python -m assistant.evaluation.general --out evals/results $(ARGS)
 
 bench: index
 	$(BIN)/python -m assistant.evaluation.bench --out evals/results

@@ -23,7 +23,7 @@ from assistant.errors import EvalSetError
 
 LANGS = frozenset({"de", "en"})
 _REQUIRED = ("id", "question", "lang", "answerable")
-_OPTIONAL = ("reference", "accept", "accept_all", "gold_quotes", "source", "turns")
+_OPTIONAL = ("reference", "accept", "accept_all", "gold_quotes", "source", "section", "turns")
 _TURN_KEYS = frozenset({"question", "reference", "accept", "accept_all", "gold_quotes"})
 
 
@@ -57,6 +57,7 @@ class EvalCase:
     source: str | None = None
     turns: tuple[Turn, ...] = ()
     line: int = 0
+    section: str = ""  # the heading of the part of ``source`` that answers it (large documents), for people
 
     @property
     def is_multi_turn(self) -> bool:
@@ -165,6 +166,7 @@ def _parse(obj: object, line: int) -> EvalCase:
         source=source,
         turns=_turns(obj),
         line=line,
+        section=_str(obj, "section", default=""),
     )
     _check_consistency(case)
     return case
@@ -263,6 +265,8 @@ def case_to_dict(case: EvalCase) -> dict[str, Any]:
     }
     if case.source is not None:
         out["source"] = case.source
+    if case.section:
+        out["section"] = case.section
     if case.turns:
         out["turns"] = [_turn_to_dict(t) for t in case.turns]
     return out

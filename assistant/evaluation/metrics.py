@@ -62,9 +62,12 @@ SCALAR_METRICS = (
     "refusal_rate",
     "false_refusal_rate",
     "language_match",
+    "quote_share",
 )
 # For these a smaller value is better (used by fail_under and compare).
-LOWER_IS_BETTER = frozenset({"false_refusal_rate"})
+LOWER_IS_BETTER = frozenset({"false_refusal_rate", "quote_share"})
+# An answer whose own words (outside quotation marks) are less than this share of it is a quote.
+QUOTE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class Case:
     turns: tuple[GoldTurn, ...]
     gold_source: str | None = None
     squad: bool = False
+    # Also right when the answer's token F1 with an accept string reaches this (the general benchmark's
+    # rule for SQuAD-style gold spans, which a correct answer may word differently); None: matching only.
+    f1_accept: float | None = None
 
     @property
     def kind(self) -> str:
@@ -125,6 +131,7 @@ class TurnMetrics:
     citation_recall: float | None = None
     refused: bool | None = None
     language_match: float | None = None
+    quoted: float | None = None  # a given (not refused) answer that is mostly a quotation of the source
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +149,7 @@ class TurnMetrics:
             "citation_recall": self.citation_recall,
             "refused": self.refused,
             "language_match": self.language_match,
+            "quoted": self.quoted,
         }
 
 
@@ -387,6 +395,19 @@ def answer_language(text: str, refused: bool, declared: str) -> str:
     return detect_language(own if len(own.split()) >= 3 else text)
 
 
+def is_quote(text: str) -> bool:
+    """Is the answer mostly a quotation rather than the assistant's own words?
+
+    "According to the text: „Die Allianz … vereinbart.“ [1]" answers nobody: it hands the reader the
+    source sentence to read. Measured on any backend's text alone, so the naive baseline is scored alike.
+    """
+    body = " ".join(strip_markers(text).split())
+    if not body:
+        return False
+    own = " ".join(_unquoted(body).split())
+    return len(own) < QUOTE_SHARE * len(body)
+
+
 def score_turn(
     case: Case,
     gold: GoldTurn,
@@ -400,7 +421,10 @@ def score_turn(
     """All metrics of one answered question."""
     retr = retrieval_scores(case, gold, passages)
     if case.answerable:
-        correct = 1.0 if not refused and matches(text, gold.accept, gold.accept_all) else 0.0
+        right = matches(text, gold.accept, gold.accept_all)
+        if not right and case.f1_accept is not None and gold.accept:
+            right = squad_f1(strip_markers(text), list(gold.accept)) >= case.f1_accept
+        correct = 1.0 if not refused and right else 0.0
     else:
         correct = 1.0 if refused else 0.0
     em = f1 = None
@@ -433,6 +457,7 @@ def score_turn(
         citation_recall=recall,
         refused=refused,
         language_match=1.0 if lang == case.lang else 0.0,
+        quoted=None if refused else float(is_quote(text)),
     )
 
 
@@ -511,6 +536,7 @@ def _block(results: Sequence[CaseResult]) -> dict[str, Any]:
         "refusal_rate": _round(_mean(float(bool(t.metrics.refused)) for c, t in answered if not c.answerable)),
         "false_refusal_rate": _round(_mean(float(bool(t.metrics.refused)) for c, t in answered if c.answerable)),
         "language_match": _round(_mean(x.language_match for x in m)),
+        "quote_share": _round(_mean(x.quoted for x in m)),
         "latency_ms": _latency([t for _, t in turns]),
     }
 

@@ -44,6 +44,7 @@ LABELS = {
     "refusal_rate": "refusal rate (unanswerable)",
     "false_refusal_rate": "false refusal rate (answerable)",
     "language_match": "language match",
+    "quote_share": "answers that are quotes",
 }
 SHORT = {
     "accuracy": "accuracy",

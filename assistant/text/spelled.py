@@ -1,0 +1,50 @@
+"""Spelled-out numbers as digits, in any pack language, by text2num rather than a word list.
+
+"fünfzehn Drohnen", "viertausendfünfhundert Franken" and "forty nautical
+miles" are counts, sums and distances as much as "15", "4.500" and "40";
+a hand list of number words (two to twelve, and the 32 and 80 of one
+document) misses all three. text2num parses every number word of German
+and English, compounds included.
+
+"ein"/"one" are left as words: in German the article and the numeral are
+one word, and "ein Abkommen" is no count. Magnitude words after a digit
+stay words too ("3,5 Millionen" is a sum, not "3,5 1000000").
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text.pack import pack
+
+# Isolated number words are converted when above this value: two and up, not one ("ein", "one").
+_THRESHOLD = 1.5
+
+
+def digits(text: str, language: str) -> str:
+    """``text`` with spelled numbers of ``language`` written as digits."""
+    from text_to_num import alpha2digit
+
+    code = pack(language).code
+    magnitudes = pack(code).magnitudes
+    kept: list[str] = []
+    if magnitudes:
+        # Keep "Millionen" in "3,5 Millionen" a word: text2num would make it a number of its own.
+        words = "|".join(sorted((re.escape(m) for m in magnitudes), key=len, reverse=True))
+
+        def hide(m: re.Match[str]) -> str:
+            kept.append(m[2])
+            return f"{m[1]}qqmag{len(kept) - 1}qq"
+
+        text = re.sub(rf"(?<=\d)(\s+)({words})\b", hide, text, flags=re.IGNORECASE)
+    try:
+        out = alpha2digit(text, code, threshold=_THRESHOLD)
+    except (ValueError, RuntimeError):  # a language text2num does not know: leave the words
+        out = text
+    return re.sub(r"qqmag(\d+)qq", lambda m: kept[int(m[1])], out)
+
+
+def spelled_numbers(text: str, language: str) -> set[str]:
+    """The numbers ``text`` writes out in words, as digit strings ("fünfzehn" -> "15")."""
+    before = set(re.findall(r"\d+(?:[.,]\d+)*", text))
+    return {n for n in re.findall(r"\d+(?:[.,]\d+)*", digits(text, language)) if n not in before}
