@@ -106,7 +106,14 @@ class AnswerSettings(_Section):
     chars_per_passage: int = 500
     follow_up: Literal["carry", "rewrite", "always", "none"] = "carry"
     min_support: float = 0.3
-    answerability: bool = True
+    # The answer policy, in order (assistant.answer.checks): evidence checks before the model is asked,
+    # reply checks after. Leave one out to switch it off.
+    checks: tuple[str, ...] = (
+        "relevant", "question_facts", "answer_kind", "anchor_gap",
+        "non_empty", "model_refusal", "supported", "anchored", "complete_list",
+        "new_to_conversation", "reply_kind", "not_a_restatement", "second_opinion",
+    )  # fmt: skip
+    short_fallback: bool = True  # a failed reply falls back to the model's short answer from the best sentence
     anchor_gap: float = 0.10  # cosine; calibrated for EmbeddingGemma (0: off)
     quote_neighbour: bool = True  # extractive: quote the best sentence's neighbour too when it is among the 3 best
     self_check: bool = True  # ask the model again, sampled; fall back to the quote when its answer changes

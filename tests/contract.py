@@ -32,8 +32,9 @@ def check_answer_contract(answer: object, original_text: str) -> None:
 
     assert isinstance(answer, Answer)
     d = answer.to_dict()
-    assert set(d) == {"question", "answer", "language", "refused", "citations", "passages", "backend", "model",
-                      "timings_ms"}  # fmt: skip
+    assert set(d) == {"question", "answer", "language", "refused", "reason", "citations", "passages", "backend",
+                      "model", "timings_ms"}  # fmt: skip
+    assert isinstance(d["reason"], str) and (d["reason"] or not d["refused"]), "a refusal says which check refused"
     assert d["language"] in {"de", "en"} and isinstance(d["refused"], bool) and d["answer"].strip()
     for c in d["citations"]:
         assert set(c) == {"n", "chunk_id", "source", "section", "start", "end", "quote"}

@@ -1,118 +1,53 @@
-"""Is the question answered by the evidence at all? A check before answering.
+"""Is the question answered by the evidence at all? The facts the evidence checks compare.
 
 Retrieval always returns *something*: for "How much does France spend on
-defence?" it returns Germany's budget, and both a small model and the
-extractive backend then answer from it confidently. Users of document-QA
-tools distrust that failure most, so the assistant refuses instead when
-one of two cheap, checkable signs says the evidence cannot hold the answer:
+defence?" over a text on Germany's budget it returns Germany's budget, and
+both a small model and the extractive backend then answer from it
+confidently. Users of document-QA tools distrust that failure most, so the
+assistant refuses instead when a cheap, checkable sign says the evidence
+cannot hold the answer:
 
-* **A fact the question names is not in the evidence.** A number (a year
-  above all) must be in one of the best sentences: "aid for 2025" cannot
-  be answered by sentences about 2026. Codes such as "P-8A" and places from
-  the bilingual gazetteer ("France", "dänisch") must be in the passages.
-* **The kind of answer asked for is not in the evidence.** "Wie viel
-  kostet …" needs a sum of money, "how many …" a count, "wann …" a date,
-  "in which country …" a country, "what range …" a distance. If the two
-  best sentences hold nothing of that kind beyond what the question
-  already says, the text does not answer it. For German questions the
-  counted noun must follow the number ("wie viele Soldaten" is not
-  answered by "fünf Drohnen"); English questions skip that test because
-  the document is German.
+* **A fact the question names is not in the evidence**: a number (a year
+  above all) in none of the best sentences, a type code ("P-8A") or a
+  country (any language, any form: "France", "französisch") in none of the
+  passages.
+* **The kind of answer asked for is not in the evidence**: "how much does
+  ... cost" needs a sum of money (a number with a currency or a
+  magnitude), "how many" a count, "when" a date, "which country" a
+  country, "how far" a distance, "what share" a percentage, and the best
+  sentences hold none beyond what the question already says.
 
-Both signs are deliberately narrow: a wrong refusal of an answerable
-question is worse than a missed one, and the rates of both are measured
-by the eval runner (``refusal_rate``, ``false_refusal_rate``).
+Every word list is a language pack's (``assistant/text/packs``), and every
+name list a library's: countries from Babel, spelled numbers from
+text2num. Lexical comparisons that only hold within one language (the
+counted noun after "wie viele") are made only when the question and the
+passage are in the same language.
+
+The signs are deliberately narrow: a wrong refusal of an answerable
+question is worse than a missed one, and both rates are measured by the
+eval runner (``refusal_rate``, ``false_refusal_rate``) on the summit set
+and on ``make eval-general``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import cache
 
-from assistant.answer.facts import codes, places_in
 from assistant.text.fold import normalize
+from assistant.text.pack import light_fold, pack, packs
+from assistant.text.places import is_country, places
+from assistant.text.spelled import digits
 
-_NUMBER_WORDS = (
-    "zwei drei vier funf sechs sieben acht neun zehn elf zwolf zwanzig dreissig hundert tausend dutzend "
-    "two three four five six seven eight nine ten eleven twelve twenty thirty hundred thousand dozen"
-)
-_MONTHS = (
-    "januar februar marz april mai juni juli august september oktober november dezember january february march "
-    "may june july october december"
-)
-_NON_COUNTRIES = frozenset({"europa", "arktis", "europaische union"})
-
-# Answer kinds: a question pattern (on folded text) -> what the evidence must hold.
-_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "money",
-        re.compile(
-            r"\b(was|wie viel|wieviel) (kostet|kosten|kostete)\b|\bwie ?viel geld\b|\bhow much money\b"
-            r"|\bhow much (does|do|did|will)\b.*\b(cost|spend|pay)\b|\bwhat (does|do|did|will)\b.*\bcost\b"
-        ),
-    ),
-    ("percent", re.compile(r"\b(prozentsatz|anteil|wie viel prozent|how many prozent|percentage|what share)\b")),
-    ("count", re.compile(r"\b(wie viele|wieviele|how many)\b")),
-    ("date", re.compile(r"^(wann|seit wann|bis wann|when)\b|\b(in welchem jahr|in which year|what year)\b")),
-    ("country", re.compile(r"\b(in welchem land|welches land|in which country|what country|which country)\b")),
-    ("place", re.compile(r"^(wo|where)\b|\b(in welcher stadt|in which city|which city)\b")),
-    ("distance", re.compile(r"\b(reichweite|wie weit|how far)\b|\bwhat is the range\b")),
-    (
-        "company",
-        re.compile(r"\b(welches unternehmen|welcher konzern|welche firma|which company|what company|which firm)\b"),
-    ),
-)
-
-_CURRENCY = re.compile(r"\b(euro|dollar|milliarden|millionen)\b")
-_PERCENT = re.compile(r"\bprozent\b")
-_DISTANCE = re.compile(r"\b\d+(\.\d+)? (km|kilometer|kilometern|meilen|miles|seemeilen)\b")
 _STANDALONE_NUMBER = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*(?!\w|-\d)")
-_YEAR = re.compile(r"^(19|20)\d\d$")
-_MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS.split()) + r")\b")
-_DAY_SPAN = re.compile(
-    r"\b(\d{1,2})\.\s*(?:und|bis|–|-)\s*(\d{1,2})\.\s*(?:"
-    + "|".join(_MONTHS.split())
-    + r"|märz)\b",  # the only month whose folded name differs
-    re.IGNORECASE,
-)
-_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b")
-_COUNTED = re.compile(r"\b[Ww]ie ?viele\s+(?:(?:[a-zäöüß]+e[nrms]?)\s+)*([A-ZÄÖÜ][\w-]+)")
-_COMPANY = re.compile(r"(unternehmen|konzern|firma|firmen|company|hersteller)")
-# "Wer ist/leitete der/die <adjectives> <Role>?": the role itself must be in the passages.
-_ROLE = re.compile(
-    r"^(?:[Ww]er|[Ww]ie hei(?:ß|ss)t|[Ww]ie hie(?:ß|ss))\s+"
-    r"(?:ist|war|sind|waren|leitet|leitete|führt|führte|vertrat|vertritt)?\s*(?:der|die|das|den|dem)\s+"
-    r"(?:[a-zäöüß]+\s+)*([A-ZÄÖÜ][\w-]+)"
-)
-_US_WRITTEN = re.compile(r"\bUSA?\b|U\.S\.|United States|America|Vereinigte")
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """``reason`` is None when the evidence may answer the question."""
-
-    reason: str | None = None
-
-    @property
-    def answerable(self) -> bool:
-        return self.reason is None
-
-
-def answer_kind(question: str) -> str | None:
-    folded = normalize(question)
-    for kind, pattern in _KINDS:
-        if pattern.search(folded):
-            return kind
-    return None
+_YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+_DESIGNATION = re.compile(r"(?<![\w-])[A-Za-z]+-?\d+[A-Za-z]*(?:-\d+[A-Za-z]*)*(?![\w])")
+_TOKEN = re.compile(r"[\w%€$£¥₹][\w.,%-]*")
 
 
 def numbers(text: str) -> set[str]:
-    """Standalone numbers, folded: "124", "3,5" -> "3.5"; not the "8" of "AIM-120C-8"."""
+    """Standalone numbers written in digits, folded: "124", "3,5" -> "3.5"; not the "8" of "AIM-120C-8"."""
     return {normalize(m.group(0)) for m in _STANDALONE_NUMBER.finditer(text)}
-
-
-_DESIGNATION = re.compile(r"(?<![\w-])[A-Za-z]+-?\d+[A-Za-z]*(?:-\d+[A-Za-z]*)*(?![\w])")
 
 
 def designations(text: str) -> set[str]:
@@ -125,27 +60,16 @@ def designations(text: str) -> set[str]:
     return {m.group(0).replace("-", "").lower() for m in _DESIGNATION.finditer(text)}
 
 
-def places(text: str, folded: str | None = None) -> set[str]:
-    """German gazetteer names of the places a text mentions, in any language or adjective form.
-
-    ``folded`` is ``normalize(text)`` when the caller has it already.
-    """
-    padded = f" {normalize(text) if folded is None else folded} "
-    found = places_in(padded)
-    if "usa" in found and " us " in padded and not _US_WRITTEN.search(text):
-        found.discard("usa")  # "tell us" is not the USA
-    return found
-
-
 def anchors(question: str) -> set[str]:
-    """The question's years and other numbers: a sentence that answers it mentions them.
+    """The question's years and other numbers written in digits: a sentence that answers it mentions them.
 
     "Welches Land kam 2025 hinzu?" is answered by "2025 mit Dänemark", not by
     the better-matching "2024 haben Norwegen, Kanada und Deutschland … gegründet".
-    Places are not anchors: the question's place is often its topic ("die
+    Spelled numbers are not anchors ("Welche zwei Länder …" is answered by a
+    sentence that names two countries, not by one that says "zwei"), and
+    places are not either: the question's place is often its topic ("die
     Unterstützung für die Ukraine"), which the answering sentence calls
-    "diese Unterstützung". Measured on the summit set, place anchors made two
-    extractive answers and one model answer worse and fixed none.
+    "diese Unterstützung".
     """
     return numbers(question)
 
@@ -157,6 +81,145 @@ def anchor_share(wanted: set[str], sentence: str) -> float:
     return len(wanted & numbers(sentence)) / len(wanted)
 
 
+def answer_kind(question: str) -> str | None:
+    """The kind of answer the question asks for, by any language pack's patterns (its language may be misread)."""
+    for p in packs():
+        kind = p.kind_of(question)
+        if kind is not None:
+            return kind
+    return None
+
+
+# -- what a text holds, token by token ------------------------------------------------------------
+@cache
+def _currency_words() -> frozenset[str]:
+    """Folded currency names, symbols and ISO codes in every pack language (Babel): "franken", "€", "usd"."""
+    from babel import Locale
+    from babel.numbers import get_currency_symbol
+
+    words: set[str] = set()
+    for p in packs():
+        locale = Locale.parse(p.code)
+        for code, name in locale.currencies.items():
+            if "(" in name:
+                continue  # a currency of the past: "Deutsche Mark (1948–2001)"
+            words.add(code.lower())
+            words.add(light_fold(name.split()[-1]))
+            symbol = get_currency_symbol(code, locale=locale)
+            if symbol != code:
+                words.add(light_fold(symbol))
+    return frozenset(w for w in words if w)
+
+
+@cache
+def _months() -> frozenset[str]:
+    """Folded month names and abbreviations in every pack language (Babel)."""
+    from babel import Locale
+
+    out: set[str] = set()
+    for p in packs():
+        locale = Locale.parse(p.code)
+        for width in ("wide", "abbreviated"):
+            out.update(light_fold(m).rstrip(".") for m in locale.months["format"][width].values())
+    return frozenset(m for m in out if len(m) >= 3)
+
+
+def _tokens(text: str, language: str) -> list[str]:
+    """Folded tokens of ``text`` with spelled numbers as digits: "fünfzehn Drohnen" -> ["15", "drohnen"]."""
+    return [light_fold(t).strip(".,;:") for t in _TOKEN.findall(digits(text, language))]
+
+
+def _is_number(token: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:[.,]\d+)*", token))
+
+
+def _number_then(tokens: list[str], words: frozenset[str] | tuple[str, ...], within: int = 2) -> bool:
+    """A number followed, within ``within`` tokens, by one of ``words``, or a word glued to it ("5km", "€5")."""
+    for i, tok in enumerate(tokens):
+        glued = re.fullmatch(r"(\D*)(\d+(?:[.,]\d+)*)(\D*)", tok)
+        if glued and (glued[1] in words or glued[3] in words) and (glued[1] or glued[3]):
+            return True
+        if _is_number(tok) and any(t in words for t in tokens[i + 1 : i + 1 + within]):
+            return True
+    return False
+
+
+def _counted_noun(question: str, language: str) -> str | None:
+    """The word a "how many" question counts ("wie viele *Drohnen*", "how many *drones*"), as a stem."""
+    folded = light_fold(question)
+    m = re.search(r"\b(?:wie ?viele|how many)\s+(.*)", folded)
+    if m is None:
+        return None
+    skip = pack(language).function_words | {"more", "different", "verschiedene", "weitere"}
+    for word in re.findall(r"[^\W\d_]+", m.group(1)):
+        if word not in skip and len(word) >= 4:
+            return str(word[:-2] if len(word) > 6 else word[:4])
+    return None
+
+
+def has_kind(kind: str, evidence: str, question: str, language: str, *, same_language: bool) -> bool:
+    """Does ``evidence`` hold an answer of ``kind`` that the question does not already state?
+
+    ``language`` is the evidence's; ``same_language`` says the question is in it too, which is when the
+    counted noun can be looked for as a word.
+    """
+    tokens = _tokens(evidence, language)
+    asked = numbers(digits(question, language))
+    new_numbers = {t for t in tokens if _is_number(t) and normalize(t) not in asked}
+    p = pack(language)
+    if kind == "money":
+        money = _currency_words() | pack("de").magnitudes | pack("en").magnitudes
+        return bool(new_numbers) and _number_then(tokens, money)
+    if kind == "percent":
+        return _number_then(tokens, tuple(w for q in packs() for w in q.percent_words), within=1) or "%" in evidence
+    if kind == "distance":
+        return _number_then(tokens, tuple(u for q in packs() for u in q.distance_units))
+    if kind == "count":
+        counts = [i for i, t in enumerate(tokens) if _is_number(t) and not _YEAR.match(t) and normalize(t) not in asked]
+        noun = _counted_noun(question, p.code) if same_language else None
+        if noun is None:
+            return bool(counts)
+        return any(any(noun in t for t in tokens[i + 1 : i + 5]) for i in counts)
+    if kind == "date":
+        return bool(new_numbers) or any(t in _months() for t in tokens)
+    if kind == "country":
+        return any(is_country(c) for c in places(evidence) - places(question))
+    return True
+
+
+def missing_kind(question: str, answer: str, language: str) -> str | None:
+    """The kind of answer the question asks for, if the model's ``answer`` (in ``language``) holds none of it.
+
+    "Wie viel sagten die Alliierten der Ukraine für 2026 zu?" answered with
+    "Die Alliierten haben diese Zusage initiiert [1]." cites the right
+    passage and says nothing. Only what can be seen in any language is
+    checked: a sum, share, count or distance needs a number, a date a year,
+    a month or a day, a country a country's name.
+    """
+    kind = answer_kind(question)
+    if kind is None:
+        return None
+    answer = re.sub(r"\[\d+\]", " ", answer)  # citation markers are not numbers
+    tokens = _tokens(answer, language)
+    asked = numbers(digits(question, language))
+    new = [t for t in tokens if _is_number(t) and normalize(t) not in asked]
+    if kind in {"money", "distance", "count"}:
+        ok = bool(new) or any(_is_number(t) for t in tokens)
+    elif kind == "percent":
+        ok = any(_is_number(t) for t in tokens) and (
+            "%" in answer or any(w in light_fold(answer) for q in packs() for w in q.percent_words)
+        )
+    elif kind == "date":
+        day = re.search(r"(?<![\d,.])\d{1,2}\.(?!\d)", answer) is not None
+        ok = any(_YEAR.match(n) for n in new) or any(t in _months() for t in tokens) or day
+    elif kind == "country":
+        ok = any(is_country(c) for c in places(answer) - places(question))
+    else:
+        ok = True
+    return None if ok else kind
+
+
+# -- lists ----------------------------------------------------------------------------------------
 _ITEM = r"[A-ZÄÖÜ][\w-]*(?: [A-ZÄÖÜ][\w-]*)*"
 _ENUMERATION = re.compile(rf"({_ITEM})((?:, {_ITEM})+),? (?:und|sowie|oder|and|or) ({_ITEM})")
 
@@ -175,157 +238,16 @@ def left_out(answer: str, sentence: str) -> list[str]:
 
     A small model asked "which partners attended?" reliably drops one of
     four; naming two or more of a list's items shows the answer *is* that
-    list, so a missing item makes it wrong, not merely brief.
+    list, so a missing item makes it wrong, not merely brief. An item may be
+    named in another language ("Südkorea", "South Korea"): places are
+    compared by their country code.
     """
-    folded = normalize(answer)
-    padded = f" {folded} "
-    named_places = places(answer, folded)
+    padded = f" {normalize(answer)} "
+    named_places = places(answer)
     for items in enumerations(sentence):
         keys = [normalize(i) for i in items]
-        named = [k for k in keys if f" {k} " in padded or k in named_places]
-        if 2 <= len(named) < len(keys):
-            return [i for i, k in zip(items, keys, strict=True) if k not in named]
-    # A span of days is a list too: "am 8. Juli" for a summit "am 7. und 8. Juli" is half the answer.
-    days = numbers(folded)
-    if _MONTH_RE.search(folded):
-        for m in _DAY_SPAN.finditer(sentence):
-            first, last = m.group(1), m.group(2)
-            if (first in days) != (last in days):
-                return [f"{last if first in days else first}."]
+        codes = [places(i) for i in items]
+        named = [f" {k} " in padded or bool(c & named_places) for k, c in zip(keys, codes, strict=True)]
+        if 2 <= sum(named) < len(items):
+            return [i for i, n in zip(items, named, strict=True) if not n]
     return []
-
-
-def _counted_stem(question: str) -> str | None:
-    m = _COUNTED.search(question)
-    if not m:
-        return None
-    noun = normalize(m.group(1).split("-")[-1])
-    for ending in ("innen", "en", "er", "n", "e", "s"):
-        if noun.endswith(ending) and len(noun) - len(ending) >= 4:
-            return noun[: -len(ending)]
-    return noun
-
-
-def _counts(evidence: str, stem: str | None) -> bool:
-    """A count in ``evidence`` (not a year, not a digit inside a code), followed by the counted noun."""
-    tokens = evidence.split()
-    for i, tok in enumerate(tokens):
-        word = normalize(tok.strip(".,;:!?()„“\"'"))  # "fünf" -> "5"; "MQ-4C" -> "mq 4 c", not a count
-        is_count = re.fullmatch(r"\d+(?:\.\d+)*", word) is not None and not _YEAR.match(word)
-        if (is_count or _NUMBER_WORD_RE.fullmatch(word)) and (
-            stem is None or any(stem in normalize(t) for t in tokens[i + 1 : i + 5])
-        ):
-            return True
-    return False
-
-
-def _has_kind(kind: str, evidence: str, question: str, language: str) -> bool:
-    """Does ``evidence`` hold an answer of ``kind`` that the question does not already state?"""
-    ev = normalize(evidence)
-    new_numbers = numbers(evidence) - numbers(question)
-    if kind == "money":
-        return bool(new_numbers) and bool(_CURRENCY.search(ev))
-    if kind == "percent":
-        return bool(_PERCENT.search(ev))
-    if kind == "count":
-        return _counts(evidence, _counted_stem(question) if language == "de" else None)
-    if kind == "date":
-        return bool(new_numbers) or bool(_MONTH_RE.search(ev))
-    if kind in {"country", "place"}:
-        new = places(evidence) - places(question)
-        if kind == "country":
-            new -= _NON_COUNTRIES
-        return bool(new) or (kind == "place" and bool(re.search(r"\b(in|im|am|bei|nahe) [A-ZÄÖÜ]", evidence)))
-    if kind == "distance":
-        return bool(_DISTANCE.search(ev))
-    if kind == "company":
-        return bool(_COMPANY.search(ev))
-    return True
-
-
-def missing_role(question: str, language: str, passages: str) -> str | None:
-    """The role a German who-question asks about ("der türkische Präsident"), if no passage names it.
-
-    German only: an English role ("president", "secretary general") would be
-    compared with German passages ("Generalsekretär") and wrongly missed.
-    """
-    m = _ROLE.match(question.strip()) if language == "de" else None
-    if m is None:
-        return None
-    role = normalize(m.group(1).split("-")[-1])
-    if role.startswith(("autor", "verfass", "herausgeb")):
-        return None  # the document's byline names them
-    stem = role[: max(5, len(role) - 3)]
-    return None if f" {stem}" in f" {passages}" or stem in passages else m.group(1)
-
-
-def check_answerable(
-    question: str,
-    language: str,
-    passages_text: Sequence[str],
-    best_sentences: Sequence[str],
-) -> Verdict:
-    """Refuse early when the evidence cannot hold the answer; see the module docstring.
-
-    ``passages_text`` is the text the answer may draw on; ``best_sentences``
-    are the sentences that answer the question best, best first.
-    """
-    if not best_sentences:
-        return Verdict()
-    passages = normalize(" \n ".join(passages_text))
-    top = " ".join(best_sentences[:2])
-    missing_numbers = numbers(question) - numbers(" ".join(best_sentences))
-    if missing_numbers:
-        return Verdict(f"the best passages do not mention {', '.join(sorted(missing_numbers))}")
-    padded = f" {passages} "
-    # Letter-only acronyms differ across languages (AI/KI, EU/EU, UN/VN): checked for German questions only.
-    asked = [c for c in codes(question) if language == "de" or any(ch.isdigit() for ch in c)]
-    missing_codes = sorted({normalize(c) for c in asked} - {""})
-    missing_codes = [c for c in missing_codes if f" {c} " not in padded and not c.replace(".", "").isdigit()]
-    if missing_codes:
-        return Verdict(f"the passages never mention {', '.join(missing_codes)}")
-    missing_places = places(question) - places(" ".join(passages_text), passages)
-    if missing_places:
-        return Verdict(f"the passages never mention {', '.join(sorted(missing_places))}")
-    role = missing_role(question, language, passages)
-    if role is not None:
-        return Verdict(f"the passages never mention {role}")
-    kind = answer_kind(question)
-    # "Welches Unternehmen …" pulls every sentence that says "Unternehmen" to the top of the
-    # sentence ranking, so for companies the best-retrieved passage is what must name one.
-    where = passages_text[0] if kind == "company" and passages_text else top
-    if kind is not None and not _has_kind(kind, where, question, language):
-        return Verdict(f"the question asks for a {kind}, and the best passages hold none")
-    return Verdict()
-
-
-_ANSWER_PERCENT = re.compile(r"\b(prozent|percent|per cent)\b|%")
-
-
-def missing_kind(question: str, answer: str) -> str | None:
-    """The kind of answer the question asks for, if the model's answer holds none of it.
-
-    "Wie viel sagten die Alliierten der Ukraine für 2026 zu?" answered with
-    "Die Alliierten haben diese Zusage initiiert [1]." cites the right
-    passage and says nothing. Only kinds that can be seen in any language are
-    checked: a sum, share, count or distance needs a number, a date a year, a
-    month or a day, a country a place name. Which company or which place is
-    left to the citation check, because an answer may name one without the
-    word "company" or a preposition.
-    """
-    kind = answer_kind(question)
-    answer = re.sub(r"\[\d+\]", " ", answer)  # citation markers are not numbers
-    folded = normalize(answer)  # "four" -> "4"
-    new_numbers = numbers(folded) - numbers(question)
-    if kind in {"money", "distance", "count"}:
-        ok = bool(new_numbers) or bool(_NUMBER_WORD_RE.search(folded))
-    elif kind == "percent":
-        ok = bool(numbers(folded)) and bool(_ANSWER_PERCENT.search(answer.lower()))
-    elif kind == "date":  # a year, a month or a day ("am 8."), not any number ("3,5 Prozent")
-        day = re.search(r"(?<![\d,.])\d{1,2}\.(?!\d)", answer) is not None
-        ok = any(_YEAR.match(n) for n in new_numbers) or bool(_MONTH_RE.search(folded)) or day
-    elif kind == "country":
-        ok = bool(places(answer) - places(question) - _NON_COUNTRIES)
-    else:
-        ok = True
-    return None if ok else kind

@@ -16,16 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.facts import GAZETTEER, PLACE_STEMS, NameBook, missing_facts
+from assistant.answer.facts import NameBook, missing_facts
 from assistant.answer.passages import Passage
 from assistant.ingest.chunk import split_sentences
 from assistant.text.analyzer import tokenize
 from assistant.text.fold import normalize
+from assistant.text.places import place_words
 from assistant.types import Citation
-
-_PLACE_NAMES = frozenset(GAZETTEER) | frozenset(GAZETTEER.values())
-_PLACE_NAMES_LONGEST_FIRST = sorted(_PLACE_NAMES, key=len, reverse=True)  # "south korea" before "korea"
-_PLACE_STEMS = tuple(s for group in PLACE_STEMS.values() for s in group)
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _TRAILING_MARKS = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
@@ -114,10 +111,9 @@ def best_support(
 def _echo(question: str) -> str:
     """The question's words that an answer may repeat without a passage backing them: not its numbers
     and not its places, in any form ("South Korea", "Südkorea", "dänischer"), which must be in the passage."""
-    padded = f" {normalize(question)} "
-    for name in _PLACE_NAMES_LONGEST_FIRST:
-        padded = padded.replace(f" {name} ", " ")
-    return " ".join(w for w in padded.split() if w.isalpha() and not w.startswith(_PLACE_STEMS))
+    named = {normalize(w) for w in place_words(question)}
+    words = normalize(question).split()
+    return " ".join(w for w in words if w.isalpha() and w not in named)
 
 
 def check_claims(
@@ -229,24 +225,16 @@ _GENERIC = frozenset(
 )
 
 
-def restates_question(answer: str, question: str, language: str = "") -> bool:
+def restates_question(answer: str, question: str) -> bool:
     """True when the answer adds no content word to the question.
 
     Small models often echo the question as a statement ("Island hat eine
     geostrategisch herausgehobene Lage [1]." for "Warum hat Island eine
     geostrategisch herausgehobene Lage?"). Measured on the summit set, every
     such answer was wrong while the extractive quote was right in 5 of 7.
-
-    In German, one new word written in lower case is no content either: it
-    is a verb or an adverb, not the thing asked for, which would be a
-    capitalised noun or name ("Die Indo-Pazifik-Partner teilten am Gipfel
-    teil." for "Welche Indo-Pazifik-Partner nahmen am Gipfel teil?"). Not
-    in English, whose nouns are lower case too.
     """
     if not answer.strip():
         return False
     asked = set(tokenize(question)) | _GENERIC
     new = [w for w in re.findall(r"[^\W\d_][\w-]*|\d[\d.,]*", strip_markers(answer)) if set(tokenize(w)) - asked]
-    if not new:
-        return True
-    return language == "de" and len(new) == 1 and new[0][0].islower()
+    return not new

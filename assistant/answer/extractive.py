@@ -14,14 +14,23 @@ import numpy as np
 from assistant.answer.answerable import anchor_share, anchors
 from assistant.answer.passages import Passage
 from assistant.text.analyzer import tokenize
+from assistant.text.pack import pack, packs
 
 ANCHOR_WEIGHT = 0.2
 _URL = re.compile(r"<?\b(?:https?://|www\.)\S+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_HEADING = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.|[A-Z]\.)\s+\S"
+)  # "2.1.3. Paketkonfiguration", "A. Anhang"
 
 
 def says_something(sentence: str) -> bool:
-    """False for a "sentence" that is only a link or a number: it can answer no question.
+    """False for a "sentence" that can answer no question: a link or a number alone, a heading, or a
+    cross-reference ("siehe Abschnitt 7.3", "see section 2").
+
+    A heading is a short numbered line with no sentence mark at its end ("2.1.3. Paketkonfiguration"): it names
+    what its section is about, which makes its vector close to every question on that section, and
+    says nothing. A cross-reference sends the reader elsewhere; quoting it answers nothing either.
 
     The press release ends with its own address on a line of its own,
     "<https://www.bmvg.de/de/aktuelles/nato-gipfel-2026-ankara-6114454>",
@@ -29,7 +38,12 @@ def says_something(sentence: str) -> bool:
     "Konkret bedeutet das: …" for "Was bedeutet die Botschaft des Gipfels
     konkret?" and so kept that sentence out of the quote.
     """
-    return bool(_WORD.search(_URL.sub(" ", sentence)))
+    text = " ".join(sentence.split())
+    if not _WORD.search(_URL.sub(" ", text)):
+        return False
+    if _HEADING.match(text) and len(text.split()) <= 10 and not re.search(r"[.!?:;…)\]\"“”»]$", text):
+        return False
+    return not any(p.cross_references.search(text) for p in packs())
 
 
 def sentence_cosines(
@@ -138,12 +152,9 @@ def quote_groups(picks: Sequence[Pick]) -> list[tuple[Passage, list[int]]]:
     return groups
 
 
-_LEAD = {"de": "Laut Text:", "en": "According to the text:"}
-
-
 def extractive_answer(picks: Sequence[Pick], language: str = "de") -> str:
     """Quote the picked sentences verbatim; the lead is in the question's language."""
-    parts = [_LEAD.get(language, _LEAD["en"])]
+    parts = [pack(language).quote_lead]
     for p, ids in quote_groups(picks):
         quote = " ".join(" ".join(p.sentence_text(i).split()) for i in ids)
         parts.append(f"„{quote}“ [{p.n}]")

@@ -7,9 +7,9 @@ noun is capitalised, so capitalisation alone cannot mark a name.
 
 Names are therefore (a) codes and acronyms (NATO, P-8A, PAC-3), (b) runs
 of two or more capitalised words found in the corpus (Mark Rutte, Lockheed
-Martin, Crewed Airborne Early Warning) and (c) a small bilingual gazetteer
-of countries and cities, so that "Sweden" in an English answer is checked
-against "Schweden" in a German passage.
+Martin, Crewed Airborne Early Warning) and (c) countries and regions in any
+language, by their CLDR code (``assistant.text.places``), so that "Sweden"
+in an English answer is checked against "Schweden" in a German passage.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from assistant.text.analyzer import STOP_WORDS
 from assistant.text.fold import normalize
+from assistant.text.places import places
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _TOKEN = re.compile(r"[\w][\w-]*[\w]|[\w]")
@@ -29,29 +30,6 @@ _SENT_START_FILLERS = frozenset(
     "der die das den dem des ein eine einer und oder the a an and or in im am auf bei mit von vom zu zur zum "
     "für for of on at by with to from als wie".split()
 )
-
-# German <-> English names of places that a bilingual answer may use.
-GAZETTEER: dict[str, str] = {
-    "germany": "deutschland", "sweden": "schweden", "iceland": "island", "denmark": "danemark",
-    "netherlands": "niederlande", "norway": "norwegen", "canada": "kanada", "turkey": "turkei",
-    "turkiye": "turkei", "ukraine": "ukraine", "russia": "russland", "australia": "australien",
-    "japan": "japan", "south korea": "sudkorea", "new zealand": "neuseeland", "europe": "europa",
-    "moscow": "moskau", "kyiv": "kyjiw", "kiev": "kyjiw", "united states": "usa", "us": "usa",
-    "america": "usa", "france": "frankreich", "poland": "polen", "italy": "italien",
-    "spain": "spanien", "finland": "finnland", "united kingdom": "vereinigtes konigreich",
-    "britain": "grossbritannien", "china": "china", "arctic": "arktis", "ankara": "ankara",
-    "european union": "europaische union", "brussels": "brussel", "washington": "washington",
-}  # fmt: skip
-_GAZ_DE = frozenset(GAZETTEER.values())
-# Adjective and demonym stems, so "dänischer Amtskollege" counts as Denmark.
-PLACE_STEMS: dict[str, tuple[str, ...]] = {
-    "deutschland": ("deutsch",), "schweden": ("schwed",), "danemark": ("danisch", "danen"),
-    "niederlande": ("niederland",), "norwegen": ("norweg",), "kanada": ("kanadi",), "turkei": ("turkisch",),
-    "ukraine": ("ukrain",), "russland": ("russisch", "russen"), "australien": ("australisch",),
-    "japan": ("japan",), "sudkorea": ("sudkorea",), "frankreich": ("franzos",), "polen": ("polnisch",),
-    "italien": ("italien",), "spanien": ("spanisch",), "finnland": ("finnisch",), "usa": ("amerikan", "us "),
-    "europa": ("europa",), "island": ("islandisch",), "grossbritannien": ("britisch",), "china": ("chines",),
-}  # fmt: skip
 
 
 def _fold(text: str) -> str:
@@ -119,30 +97,15 @@ def facts(sentence: str, book: NameBook) -> set[str]:
         # "the 2026 NATO summit" must not turn "summit" into a name.
         if f" {name} " in padded and all(part in capitalised or part.isdigit() for part in name.split()):
             out.add(name)
-    for en, de in GAZETTEER.items():
-        if f" {en} " in padded or f" {de} " in padded:
-            out.add(f"place:{de}")
+    out.update(f"place:{code}" for code in places(sentence))
     return out
 
 
-def place_mentioned(de: str, padded: str) -> bool:
-    """Is place ``de`` in the folded, space-padded text: German or English name, or an adjective?"""
-    return (
-        f" {de} " in padded
-        or any(f" {stem}" in padded for stem in PLACE_STEMS.get(de, ()))
-        or any(f" {en} " in padded for en, d in GAZETTEER.items() if d == de)
-    )
-
-
-def places_in(padded: str) -> set[str]:
-    """German gazetteer names of all places in the folded, space-padded text."""
-    return {de for de in _GAZ_DE | PLACE_STEMS.keys() if place_mentioned(de, padded)}
-
-
-def supported(fact: str, evidence_folded: str) -> bool:
-    padded = f" {evidence_folded} "
+def supported(fact: str, evidence_folded: str, evidence_places: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Is ``fact`` in the evidence: a place among its places (by code), a name or number among its words?"""
     if fact.startswith("place:"):
-        return place_mentioned(fact[len("place:") :], padded)
+        return fact[len("place:") :] in evidence_places
+    padded = f" {evidence_folded} "
     if " " in fact:
         return all(f" {part} " in padded for part in fact.split())
     return f" {fact} " in padded
@@ -150,5 +113,6 @@ def supported(fact: str, evidence_folded: str) -> bool:
 
 def missing_facts(sentence: str, evidence: str, book: NameBook, *, also: str = "") -> list[str]:
     """Facts of ``sentence`` found neither in ``evidence`` nor in ``also``."""
-    ev = _fold(evidence + " \n " + also)
-    return sorted(f for f in facts(sentence, book) if not supported(f, ev))
+    both = evidence + " \n " + also
+    ev, where = _fold(both), places(both)
+    return sorted(f for f in facts(sentence, book) if not supported(f, ev, where))

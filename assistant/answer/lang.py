@@ -18,46 +18,17 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from assistant.text.pack import pack, packs
+
 Language = Literal["de", "en"]
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_DE_QUESTION = _words(
-    """
-    wer wen wem wessen wann wie wo woher wohin womit wofür wodurch worauf worin
-    worüber warum weshalb wieso welche welcher welches welchen welchem wieviel
-    wieviele
-    """
-)
-_EN_QUESTION = _words("what who whom whose when where why which how")
-
-# Words that are (practically) only function words of one language.  Left
-# out because both languages use them: in, an, so, war, will, also, man,
-# bin.  "hat" counts as German: the English noun is rare in questions.
-_DE_WORDS = _words(
-    """
-    der die das den dem des und ist sind nicht kein keine ein eine einen einem
-    einer eines mit von vom zu zum zur für auf aus bei beim nach über unter
-    vor hinter neben zwischen gegen während durch ohne seit bis um im ins als
-    dass ob oder aber auch noch schon nur sehr wurde wurden wird werden worden
-    hat haben hatte hatten sein seine seiner seinen seinem ihre ihrer ihren
-    ihrem ihr sich es er sie wir ich du uns gibt gab viele vielen mehr
-    andere anderen etwa jahr jahre jahren heißt hieß genannt
-    """
-)
-_EN_WORDS = _words(
-    """
-    a the of and to is are were been be being it its this that these those
-    they their them he she his her him with from by at on or for as about
-    after before than then there into onto my your our you we i me us if
-    did does do done has have had can could would should may might must
-    many much other others not no any some one more most called named year
-    years
-    """
-)
+_DE_QUESTION = pack("de").question_words
+_EN_QUESTION = pack("en").question_words
+# Words that are (practically) only function words of one language; the
+# packs leave out those both languages use: in, an, so, war, will, also, man.
+_DE_WORDS = pack("de").function_words
+_EN_WORDS = pack("en").function_words
 
 # Runs of word characters, so "8A" in "P-8A" is one (ignored) token, not "a".
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
@@ -118,3 +89,16 @@ def detect_language(text: str) -> Language:
     """Answer language for ``text``; ties (no evidence) go to German, see module doc."""
     de, en = language_scores(text)
     return "en" if en > de else "de"
+
+
+def document_language(text: str, default: str = "de") -> str:
+    """The pack language whose function words a document uses most (``default`` when none shows).
+
+    A document is long enough for plain counting, unlike a five-word
+    question: on a paragraph of German Wikipedia the German words outnumber
+    the English ones by far, and the other way round.
+    """
+    words = re.findall(r"[^\W\d_]+", text[:20000].lower())
+    counts = {p.code: sum(w in p.function_words for w in words) for p in packs()}
+    best = max(counts, key=lambda c: counts[c])
+    return best if counts[best] > 0 else default

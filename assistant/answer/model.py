@@ -28,6 +28,9 @@ class Answer:
     notes: tuple[str, ...] = ()
     retrieval_query: str = ""
     raw_text: str = ""  # the model's reply before citation repair, for debugging and evals
+    # The code of the check that decided the answer (assistant.answer.checks), for programs: "" when the
+    # model's reply stood, else why it was refused ("nothing_relevant") or replaced ("unstable").
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the JSON shape of ``assistant ask --json``."""
@@ -37,6 +40,7 @@ class Answer:
             "answer": self.text,
             "language": self.language,
             "refused": self.refused,
+            "reason": self.reason,
             "citations": [c.to_dict() for c in self.citations],
             "passages": [h.to_dict() for h in self.passages],
             "backend": self.backend,

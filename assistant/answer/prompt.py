@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 from assistant.answer.passages import Passage
 from assistant.llm.base import Message
+from assistant.text.pack import pack, packs
 
 SYSTEM_PROMPT = (
-    "You answer questions about a German document using only the numbered passages given.\n"
+    "You answer questions about a document using only the numbered passages given.\n"
     "Rules: answer in one short sentence, in the language asked for. Put the number of the passage that "
     "supports the answer in square brackets, like [1]. Copy numbers, dates and names exactly from the passage. "
     "If the passages do not contain the answer, reply only: NO_ANSWER\n\n"
@@ -29,23 +30,14 @@ SYSTEM_PROMPT = (
     "Answer: NO_ANSWER"
 )
 
-REFUSALS = {
-    "de": "Dazu enthält der Text keine Angabe.",
-    "en": "The text does not say.",
-}
-LANGUAGE_NAMES = {"de": "German", "en": "English"}
-
 _REFUSAL_PATTERNS = re.compile(
-    r"NO_ANSWER|keine angabe|keine informationen?|nicht (?:im text |in den passagen )?(?:enthalten|erwähnt|angegeben)"
-    r"|enthält (?:der text|die passagen) (?:keine|nichts)|does not (?:say|contain|mention|specify|provide)"
-    r"|do not (?:say|contain|mention|specify|provide)|no information|not mentioned|not (?:stated|specified)"
-    r"|cannot (?:be )?(?:answer|determine|find)|kann (?:ich )?(?:nicht|keine)",
+    "|".join(["NO_ANSWER", *(p for pk in packs() for p in pk.refusal_patterns)]),
     re.IGNORECASE,
 )
 
 
 def refusal_text(language: str) -> str:
-    return REFUSALS.get(language, REFUSALS["en"])
+    return pack(language).refusal
 
 
 def is_refusal(text: str) -> bool:
@@ -67,7 +59,6 @@ def build_messages(
         q, a = history[-1]
         context = f"Previous question: {q}\nPrevious answer: {a}\n\n"
     user = (
-        "Passages:\n" + "\n".join(lines) + "\n\n" + context + f"Question: {question}\n"
-        f"Answer in {LANGUAGE_NAMES.get(language, 'English')}."
+        "Passages:\n" + "\n".join(lines) + "\n\n" + context + f"Question: {question}\nAnswer in {pack(language).name}."
     )
     return [Message("system", SYSTEM_PROMPT), Message("user", user)]

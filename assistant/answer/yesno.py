@@ -11,20 +11,9 @@ from __future__ import annotations
 
 import re
 
-_EN_OPENERS = frozenset(
-    "did does do is are was were has have had can could will would should shall may might must".split()
-)
-_DE_OPENERS = frozenset(
-    "hat haben hatte hatten ist sind war waren wird werden wurde wurden kann können konnte konnten soll sollen "
-    "sollte will wollen wollte gibt gab nimmt nehmen nahm nahmen trat traten tritt gehört gehören plant planen "
-    "unterstützt unterstützen erhöht erhöhen bekommt bekommen erhält erhalten darf dürfen muss müssen".split()
-)
-_ALREADY = re.compile(r"^\s*(yes|no|ja|nein)\b", re.IGNORECASE)
-_NEGATION = {
-    "en": re.compile(r"\b(not|no|never|none|neither|nor)\b|n't\b", re.IGNORECASE),
-    "de": re.compile(r"\b(nicht|kein\w*|nie|niemals|weder)\b", re.IGNORECASE),
-}
-_LEAD = {"en": ("Yes.", "No."), "de": ("Ja.", "Nein.")}
+from assistant.text.pack import pack, packs
+
+_ALREADY = re.compile(r"^\s*([^\W\d_]+)\b")
 
 
 def is_yes_no(question: str, language: str) -> bool:
@@ -32,21 +21,36 @@ def is_yes_no(question: str, language: str) -> bool:
     if not words:
         return False
     first = words[0].lower().strip("¿¡\"'„“")
-    return first in (_EN_OPENERS if language == "en" else _DE_OPENERS)
+    return first in pack(language).yes_no_openers
 
 
 def polarity(answer: str, language: str) -> str:
     """ "yes" or "no": an explicit lead decides ("No, …", "Nein."), otherwise a negation in the answer."""
-    lead = _ALREADY.match(answer)
-    if lead:
-        return "no" if lead.group(1).lower() in {"no", "nein"} else "yes"
-    negation = _NEGATION.get(language, _NEGATION["en"])
-    return "no" if negation.search(answer) else "yes"
+    lead = _lead(answer)
+    if lead is not None:
+        return lead
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+(?:'t)?", answer)}
+    negations = pack(language).negations
+    return "no" if words & negations or ("n't" in negations and "n't" in answer) else "yes"
+
+
+def _lead(answer: str) -> str | None:
+    """ "yes" or "no" when the answer opens with a pack's yes or no word ("No, …", "Nein."), else None."""
+    m = _ALREADY.match(answer)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    for p in packs():
+        if word == p.yes.lower().rstrip("."):
+            return "yes"
+        if word == p.no.lower().rstrip("."):
+            return "no"
+    return None
 
 
 def lead_yes_no(question: str, answer: str, language: str) -> str:
     """``answer`` with a "Yes."/"No." lead when the question is a yes/no question and it has none."""
-    if language not in _LEAD or not answer.strip() or _ALREADY.match(answer) or not is_yes_no(question, language):
+    if not answer.strip() or _lead(answer) is not None or not is_yes_no(question, language):
         return answer
-    yes, no = _LEAD[language]
-    return f"{no if polarity(answer, language) == 'no' else yes} {answer}"
+    p = pack(language)
+    return f"{p.no if polarity(answer, language) == 'no' else p.yes} {answer}"

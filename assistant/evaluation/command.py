@@ -87,7 +87,7 @@ def run_request(
     config: dict[str, Any] = {
         "files": [str(f) for f in req.files],
         "follow_up": settings.answer.follow_up,
-        "answerability": settings.answer.answerability,
+        "checks": list(settings.answer.checks),
         "passages": settings.answer.passages,
         "self_check": settings.answer.self_check,
     }

@@ -43,7 +43,7 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.answer.lang import detect_language
+from assistant.answer.lang import detect_language, document_language
 from assistant.config import RetrievalSettings
 from assistant.embeddings.base import Embedder, Vector
 from assistant.errors import ConfigError
@@ -111,14 +111,13 @@ class HybridRetriever:
         settings: RetrievalSettings,
         *,
         reranker: Reranker | None = None,
-        corpus_language: str = "de",
     ) -> None:
         _check(settings)
         self.index = index
         self.embedder = embedder
         self.settings = settings
         self.reranker = reranker or NoopReranker()
-        self.corpus_language = corpus_language
+        self.languages = _document_languages(index)
         self._leads = _lead_chunks(index)
 
     # -- what the answer pipeline reads besides the hits (the Retriever protocol) --
@@ -132,9 +131,18 @@ class HybridRetriever:
     def chunk_texts(self) -> list[str]:
         return [c.clean for c in self.index.chunks.values()]
 
-    def bm25_weight(self, language: str) -> float:
+    def bm25_weight(self, language: str, source: str | None = None) -> float:
+        """BM25's weight for a question in ``language`` on a chunk of ``source`` (default: the corpus's main
+        language): full within one language, small across two, since they then share only names and numbers."""
         s = self.settings
-        return s.bm25_weight if language == self.corpus_language else s.cross_lingual_bm25_weight
+        doc = self.languages.get(source, self.main_language) if source is not None else self.main_language
+        return s.bm25_weight if language == doc else s.cross_lingual_bm25_weight
+
+    @property
+    def main_language(self) -> str:
+        """The language most of the corpus's documents are in."""
+        values = list(self.languages.values())
+        return max(set(values), key=values.count) if values else "de"
 
     def retrieve(
         self, query: str, k: int | None = None, mode: Mode = "hybrid", language: str | None = None
@@ -167,7 +175,8 @@ class HybridRetriever:
         elif self.settings.fusion == "rrf":
             hits = self._rrf(scorer, dense, keyword, lang)
         else:
-            hits = scorer.fused(self.settings.dense_weight, self.bm25_weight(lang), self.settings.lead_weight)
+            weights = {source: self.bm25_weight(lang, source) for source in self.languages}
+            hits = scorer.fused(self.settings.dense_weight, weights, self.bm25_weight(lang), self.settings.lead_weight)
         hits = self.reranker.rerank(query, drop_duplicates(hits))[:k]
         timings["fuse"] = (time.perf_counter() - t) * 1000
         evidence = scorer.evidence()
@@ -183,6 +192,16 @@ class HybridRetriever:
             k=self.settings.rrf_k,
         )
         return [scorer.hit(cid, s) for cid, s in fused]
+
+
+def _document_languages(index: LoadedIndex) -> dict[str, str]:
+    """Source -> the language of its text, detected from its first chunks: a corpus may mix languages."""
+    texts: dict[str, list[str]] = {}
+    for chunk in sorted(index.chunks.values(), key=lambda c: (c.source, c.order)):
+        parts = texts.setdefault(chunk.source, [])
+        if sum(len(p) for p in parts) < 4000:
+            parts.append(chunk.clean)
+    return {source: document_language(" ".join(parts)) for source, parts in texts.items()}
 
 
 def _lead_chunks(index: LoadedIndex) -> dict[str, str]:
@@ -240,13 +259,17 @@ class _Scorer:
     def hit(self, cid: str, score: float) -> Hit:
         return Hit(self._chunks[cid], score, self.cosine.get(cid), self.bm25.get(cid))
 
-    def fused(self, dense_weight: float, bm25_weight: float, lead_weight: float) -> list[Hit]:
+    def fused(
+        self, dense_weight: float, bm25_weights: dict[str, float], bm25_default: float, lead_weight: float
+    ) -> list[Hit]:
+        """Dense evidence plus BM25 (weighted by the language of each chunk's document) plus the lead bonus."""
         top_bm25 = max(self.bm25.values(), default=0.0)
         scores: dict[str, float] = {}
         for cid in self.ids:
             score = dense_weight * self.dense_evidence(cid)
             if top_bm25 > 0:
-                score += bm25_weight * self.bm25.get(cid, 0.0) / top_bm25
+                weight = bm25_weights.get(self._chunks[cid].source, bm25_default)
+                score += weight * self.bm25.get(cid, 0.0) / top_bm25
             if cid in self._leads:
                 score += lead_weight
             scores[cid] = score

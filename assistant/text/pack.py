@@ -53,6 +53,7 @@ class LanguagePack:
     yes: str
     no: str
     refusal: str
+    quote_lead: str
     refusal_patterns: tuple[str, ...]
     cross_references: re.Pattern[str]
 
@@ -92,6 +93,7 @@ def _parse(raw: dict[str, Any]) -> LanguagePack:
         yes=str(raw.get("yes", "")),
         no=str(raw.get("no", "")),
         refusal=str(raw["refusal"]),
+        quote_lead=str(raw.get("quote_lead", "")),
         refusal_patterns=tuple(str(p) for p in raw.get("refusal_patterns") or ()),
         cross_references=re.compile(xref, re.IGNORECASE),
     )

@@ -29,7 +29,7 @@ _SHORT_ALTERNATIVES = {
     "EU": ("EU",), "TR": ("Turkey", "Türkei"), "CZ": ("Czech Republic", "Tschechische Republik"),
     "CI": ("Ivory Coast", "Elfenbeinküste"), "MK": ("Macedonia", "Mazedonien"), "CD": ("Kongo",),
 }  # fmt: skip
-_WORD = re.compile(r"[^\W\d_][\w.'’-]*")
+_WORD = re.compile(r"[^\W\d_][\w.-]*")  # "Denmark's" is "Denmark" and "s"
 
 
 @cache

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from assistant.answer.answerable import answer_kind, check_answerable, left_out, missing_kind, numbers, places
+from assistant.answer.answerable import answer_kind, has_kind, left_out, missing_kind, numbers
 from assistant.text.fold import normalize
+from assistant.text.places import places
 
 BUDGET = (
     "Deutschland geht mit der Erhöhung des Verteidigungshaushaltes auf 124 Milliarden Euro im Jahr 2026 "
@@ -26,10 +27,6 @@ PAC3 = "Weiterhin wurde eine Absichtserklärung für eine europäische Instandse
 SUMMIT = "Die Partner trafen sich am 7. und 8. Juli 2026 in der türkischen Hauptstadt Ankara."
 
 
-def verdict(question: str, *sentences: str, language: str = "de") -> str | None:
-    return check_answerable(question, language, list(sentences), list(sentences)).reason
-
-
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
@@ -39,7 +36,6 @@ def verdict(question: str, *sentences: str, language: str = "de") -> str | None:
         ("how many drones r being bought", "count"),
         ("Bis wann soll das Ziel erreicht sein?", "date"),
         ("In which country will the facility be located?", "country"),
-        ("Wo fand der Gipfel statt?", "place"),
         ("What is the range of the drones?", "distance"),
         ("Wer ist NATO-Generalsekretär?", None),
     ],
@@ -55,54 +51,55 @@ def test_numbers_skip_digits_inside_codes() -> None:
 
 
 def test_places_know_adjectives_and_the_pronoun_us() -> None:
-    assert "danemark" in places(P8)
-    assert places("Who is Denmark's defence minister?") == {"danemark"}
+    assert "DK" in places(P8)
+    assert places("Who is Denmark's defence minister?") == {"DK"}
     assert places("Can you tell us more?") == set()
-    assert places("Who is the US president?") == {"usa"}
+    assert places("Who is the US president?") == {"US"}
 
 
 @pytest.mark.parametrize(
-    ("question", "evidence"),
+    ("question", "evidence", "kind", "holds"),
     [
-        ("Wie hoch ist der Verteidigungshaushalt 2026?", BUDGET),
-        ("By which year does Germany want to reach the 3.5 percent target?", BUDGET),
-        ("Wie viele maritime Aufklärungsdrohnen sieht die NISRF-Vereinbarung vor?", DRONES),
-        ("how many mq-4c triton drones r being bought", DRONES),
-        ("Who is Denmark's defence minister according to the text?", P8),
-        ("Wann fand der Gipfel statt?", SUMMIT),
-        ("Wo fand der Gipfel statt?", SUMMIT),
+        ("Wie viele maritime Aufklärungsdrohnen sieht die NISRF-Vereinbarung vor?", DRONES, "count", True),
+        ("how many mq-4c triton drones r being bought", DRONES, "count", True),
+        ("Wann fand der Gipfel statt?", SUMMIT, "date", True),
+        ("Was kostet die Beschaffung der MQ-4C-Triton-Drohnen?", DRONES, "money", False),
+        ("Wie viele Soldaten umfasst die NISRF?", DRONES, "count", False),
+        ("In which country will the European PAC-3 maintenance facility be located?", PAC3, "country", False),
+        ("What is the range of the Triton drones?", DRONES, "distance", False),
+        # Documents other than the press release: the probe that refused 11 of 15 answerable questions.
+        ("Wie viel kostet der Eintritt?", "Der Eintritt kostet 4.500 Franken pro Jahr.", "money", True),
+        ("Wie viel kostet der Eintritt?", "Der Eintritt kostet viertausendfünfhundert Franken.", "money", True),
+        ("Wie viele Drohnen wurden bestellt?", "Die Armee bestellte fünfzehn Drohnen.", "count", True),
+        ("How far does the radar reach?", "The radar reaches 40 nautical miles.", "distance", True),
+        ("In which country is Machu Picchu?", "Machu Picchu liegt in Peru.", "country", True),
         (
-            "What kind of AI use does the summit declaration mention?",
-            "Die Alliierten setzen KI verantwortungsvoll ein.",
+            "Wie viel Prozent der Stimmen erhielt die Partei?",
+            "Die Partei erhielt 38 Prozent der Stimmen.",
+            "percent",
+            True,
         ),
+        (
+            "Wie viele Mitgliedstaaten hat die Union?",
+            "Die Union hat 27 Mitgliedstaaten und 5 Partnerstaaten.",
+            "count",
+            True,
+        ),
+        ("In welchem Jahr wurde die Brücke eröffnet?", "Die Brücke wurde im März eröffnet.", "date", True),
+        ("How much does the ticket cost?", "The ticket is free for children.", "money", False),
     ],
 )
-def test_answerable_questions_pass(question: str, evidence: str) -> None:
-    language = "en" if question[:3].lower() in {"by ", "how", "who", "wha"} else "de"
-    assert verdict(question, evidence, language=language) is None
+def test_evidence_holds_the_kind_asked_for(question: str, evidence: str, kind: str, holds: bool) -> None:
+    assert answer_kind(question) == kind
+    language = "en" if evidence.split()[0] == "The" else "de"
+    asked_in = "en" if question.split()[0].lower() in {"how", "in", "what", "which"} else "de"
+    assert has_kind(kind, evidence, question, language, same_language=language == asked_in) is holds
 
 
-@pytest.mark.parametrize(
-    ("question", "evidence", "why"),
-    [
-        ("Wie viel gibt Frankreich 2026 für Verteidigung aus?", BUDGET, "frankreich"),
-        ("What is Germany's defence budget for 2027?", BUDGET, "2027"),
-        ("Was kostet die Beschaffung der MQ-4C-Triton-Drohnen?", DRONES, "money"),
-        ("Wie viele Soldaten umfasst die NISRF?", DRONES, "count"),
-        ("How many AMRAAM missiles will be produced in Europe per year?", AMRAAM, "count"),
-        ("In which country will the European PAC-3 maintenance facility be located?", PAC3, "country"),
-        ("Wie viele F-35 bestellt Dänemark?", P8, "f 35"),
-        ("What is the range of the Triton drones?", DRONES, "distance"),
-    ],
-)
-def test_unanswerable_questions_are_caught(question: str, evidence: str, why: str) -> None:
-    reason = verdict(question, evidence, language="en" if question[0] in "WH" and " the " in question else "de")
-    assert reason is not None and why in reason
-
-
-def test_no_evidence_is_not_judged_here() -> None:
-    # "Nothing retrieved" is the retriever's call, with its own calibrated threshold.
-    assert check_answerable("Wie viele Soldaten?", "de", [], []).answerable
+def test_the_counted_noun_is_compared_only_within_one_language() -> None:
+    drones = "Die Armee bestellte fünfzehn Drohnen und zwei Schiffe."
+    assert not has_kind("count", "Die Armee hat 12 Schiffe.", "Wie viele Drohnen gibt es?", "de", same_language=True)
+    assert has_kind("count", drones, "How many drones were ordered?", "de", same_language=False)
 
 
 def test_normalize_keeps_neue_apart_from_neun() -> None:
@@ -127,36 +124,6 @@ def test_byline_questions_keep_the_dateline(hash_retriever: object) -> None:
     assert "Lara Finke" in byline[0].text
     picks = best_sentences("Who wrote the press release?", byline, None, vectors, byline=True)
     assert "Lara Finke" in picks[0][0].sentence_text(picks[0][1])
-
-
-@pytest.mark.parametrize(
-    ("question", "passage", "refused"),
-    [
-        ("Wie heißt der türkische Präsident, der den Gipfel ausgerichtet hat?", SUMMIT, True),
-        ("Wer leitete die japanische Delegation beim Gipfel?", SUMMIT, True),
-        (
-            "Wer ist der dänische Verteidigungsminister?",
-            P8.replace("Pistorius", "Verteidigungsminister Pistorius"),
-            False,
-        ),
-        ("Wer ist die Autorin?", SUMMIT, False),  # the byline answers it
-        ("Welches Unternehmen baut die Drohnen?", DRONES, True),
-        (
-            "Welches Unternehmen ist beteiligt?",
-            "Die Kooperation mit dem Unternehmen Lockheed Martin stärkt die Basis.",
-            False,
-        ),
-    ],
-)
-def test_roles_and_companies(question: str, passage: str, refused: bool) -> None:
-    assert (verdict(question, passage) is not None) is refused
-
-
-def test_english_roles_are_not_checked_against_german_text() -> None:
-    assert (
-        verdict("Who is the NATO Secretary General?", "NATO-Generalsekretär Mark Rutte sagte das.", language="en")
-        is None
-    )
 
 
 def test_anchors_are_the_question_numbers() -> None:
@@ -208,7 +175,7 @@ def test_overlapping_chunks_show_each_sentence_once(hash_retriever: object) -> N
 
 
 def test_list_items_left_out() -> None:
-    from assistant.answer.answerable import enumerations, left_out
+    from assistant.answer.answerable import enumerations
 
     s = "Es nahmen die Indo-Pazifik-Partner Australien, Japan, Südkorea und Neuseeland teil."
     assert enumerations(s) == [["Australien", "Japan", "Südkorea", "Neuseeland"]]
@@ -234,24 +201,13 @@ def test_list_items_left_out() -> None:
         ("Welches Land ist beigetreten?", "Ein Land im Norden ist beigetreten [1].", "country"),
         ("Which country joined in Ankara?", "Iceland joined [1].", None),
         ("Wer hat die Pressemitteilung verfasst?", "Lara Finke [1].", None),  # not a checked kind
+        ("Wie viele Drohnen wurden bestellt?", "Fünfzehn Drohnen [1].", None),  # spelled out, any number word
+        ("How far does the radar reach?", "Forty nautical miles [1].", None),
     ],
 )
 def test_an_answer_must_hold_the_kind_asked_for(question: str, answer: str, missing: str | None) -> None:
-    assert missing_kind(question, answer) == missing
-
-
-@pytest.mark.parametrize(
-    ("answer", "missing"),
-    [
-        ("Der NATO-Gipfel fand am 8. Juli 2026 statt [1].", ["7."]),
-        ("Am 7. und 8. Juli 2026 [1].", []),
-        ("The summit took place on 7 and 8 July 2026 [1].", []),
-        ("In Ankara [1].", []),  # no month: not an answer about the dates
-    ],
-)
-def test_a_span_of_days_is_a_list(answer: str, missing: list[str]) -> None:
-    sentence = "Diese Botschaft setzten die Partner bei ihrem Gipfel am 7. und 8. Juli 2026 in Ankara."
-    assert left_out(answer, sentence) == missing
+    language = "de" if question.split()[0] in {"Wie", "Wann", "Bis", "Welches", "Wer"} else "en"
+    assert missing_kind(question, answer, language) == missing
 
 
 def test_the_extractive_quote_takes_its_neighbour_along(hash_retriever: object) -> None:

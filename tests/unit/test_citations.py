@@ -125,7 +125,7 @@ def test_a_claim_whose_facts_are_sentences_apart_is_not_supported(
 def test_names_are_checked_across_languages(book: NameBook) -> None:
     passage = "Das Memorandum des Verbandes „Multi Role Tanker Transport“ wurde um Schweden erweitert."
     assert missing_facts("Sweden joined the Multi Role Tanker Transport.", passage, book) == []
-    assert missing_facts("Finland joined the Multi Role Tanker Transport.", passage, book) == ["place:finnland"]
+    assert missing_facts("Finland joined the Multi Role Tanker Transport.", passage, book) == ["place:FI"]
     assert missing_facts("Mark Rutte said so.", passage, book)  # a name from elsewhere in the corpus
 
 
@@ -156,7 +156,7 @@ def test_places_named_by_the_question_are_still_claims(passages: list[Passage], 
     checks, _ = check_claims(
         "South Korea joined the Maritime Security Partnership [2].", passages, book, given=question
     )
-    assert not checks[0].supported and "place:sudkorea" in checks[0].missing
+    assert not checks[0].supported and "place:KR" in checks[0].missing
 
 
 def test_a_one_word_answer_is_judged_with_its_question(passages: list[Passage], book: NameBook) -> None:
@@ -174,13 +174,14 @@ def test_a_one_word_answer_is_judged_with_its_question(passages: list[Passage], 
 @pytest.mark.parametrize(
     ("answer", "question", "language", "restates"),
     [
-        ("Die Indo-Pazifik-Partner teilten am Gipfel teil [2].", "Welche Indo-Pazifik-Partner nahmen am Gipfel teil?",
-         "de", True),  # one new word, a verb
         ("Island trat bei [1].", "Welches Land trat der Partnerschaft bei?", "de", False),  # a new name
         ("Die Alliierten haben diese Zusage initiiert [1].", "Wie viel sagten die Alliierten zu?", "de", False),
         ("Germany buys tanks [1].", "What does Germany buy?", "en", False),  # English nouns are lower case
         ("Island hat eine herausgehobene Lage [1].", "Warum hat Island eine herausgehobene Lage?", "de", True),
+        # Another document: the answer names the place the question asks for.
+        ("Machu Picchu liegt in Peru [1].", "In welchem Land liegt Machu Picchu?", "de", False),
+        ("The castle was built in 1385 [1].", "When was the castle built?", "en", False),
     ],
 )  # fmt: skip
 def test_an_answer_that_only_restates_the_question(answer: str, question: str, language: str, restates: bool) -> None:
-    assert restates_question(answer, question, language) is restates
+    assert restates_question(answer, question) is restates

@@ -98,3 +98,14 @@ def test_german(text: str) -> None:
 def test_no_evidence_defaults_to_german(text: str) -> None:
     """Documented default: without any hint, answer in the corpus language."""
     assert detect_language(text) == "de"
+
+
+def test_document_language_is_read_from_the_text() -> None:
+    from assistant.answer.lang import document_language
+
+    assert (
+        document_language("Die Burg wurde im Jahr 1385 von den Grafen erbaut und ist seit dem Krieg eine Ruine.")
+        == "de"
+    )
+    assert document_language("The castle was built in 1385 by the counts and has been a ruin since the war.") == "en"
+    assert document_language("1385 – 1402", default="en") == "en"  # no words to go by
