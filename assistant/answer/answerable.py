@@ -219,6 +219,47 @@ def missing_kind(question: str, answer: str, language: str) -> str | None:
     return None if ok else kind
 
 
+# -- the question's own terms ------------------------------------------------------------------
+_NAME_WORD = re.compile(r"[^\W\d_][\w-]*")
+
+
+def question_terms(question: str) -> list[str]:
+    """The words a question names its topic by: capitalised words after the first, hyphenated parts apart.
+
+    In English these are names ("Newcastle", "Doctor Who"), in German nouns
+    too ("Hugenotten", "Ankunft"). Function, question and document words
+    ("Text", "Artikel") are not topic words.
+    """
+    skip: set[str] = set()
+    for p in packs():
+        skip |= p.function_words | p.question_words | p.document_words
+    out: list[str] = []
+    for i, word in enumerate(_NAME_WORD.findall(question)):
+        if i == 0 or not word[:1].isupper():
+            continue
+        for part in word.split("-"):
+            folded = light_fold(part)
+            if len(folded) >= 3 and folded not in skip:
+                out.append(part)
+    return out
+
+
+def term_in(term: str, text: str, *, cross_language: bool, text_places: set[str] | None = None) -> bool:
+    """Is ``term`` in ``text``: its country code among the text's places, or its stem anywhere in it?
+
+    A stem, not the word: German declines and compounds ("Ministerium" in
+    "Bundesministerium", "Normannen" and "Normanne"), and across languages
+    only a name's first letters survive ("Parliament", "Parlament"; "Indian",
+    "Inder"). Anywhere, not at a word start, for the compounds.
+    """
+    where = places(text) if text_places is None else text_places
+    if places(term) & where:
+        return True
+    folded = light_fold(term)
+    n = 4 if cross_language or len(folded) < 6 else 5
+    return folded[:n] in light_fold(text)
+
+
 # -- lists ----------------------------------------------------------------------------------------
 _ITEM = r"[A-ZÄÖÜ][\w-]*(?: [A-ZÄÖÜ][\w-]*)*"
 _ENUMERATION = re.compile(rf"({_ITEM})((?:, {_ITEM})+),? (?:und|sowie|oder|and|or) ({_ITEM})")

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer.model import Answer
 from assistant.config import Settings, load_settings
@@ -42,6 +42,10 @@ from assistant.evaluation.metrics import Case, GoldTurn
 from assistant.evaluation.runner import Answerer, EvalRun, load_cases, run_eval
 from assistant.evaluation.squad import _field, _read
 from assistant.types import Citation, Document
+
+if TYPE_CHECKING:
+    from assistant.app import Extractive
+    from assistant.llm.base import LLM
 
 F1_ACCEPT = 0.5
 LEFT_OUT_EVERY = 6  # every 6th article (positions 5, 11, 17, 23 of 24) is left out of the corpus
@@ -185,9 +189,11 @@ def run_corpus(
     naive: bool,
     naive_cache: bool,
     progress: Progress | None = None,
-    llm: Any = None,
+    llm: LLM | Extractive | None = None,
+    done: Callable[[str, EvalRun], None] = lambda _b, _r: None,
 ) -> dict[str, EvalRun]:
-    """Our pipeline (and the naive one) over one corpus: backend name -> run."""
+    """Our pipeline (and the naive one) over one corpus: backend name -> run; ``done`` gets each run as it
+    ends, so that a long run's first half is on disk before the second starts."""
     from assistant.app import build_assistant, build_embedder, index_documents
     from assistant.evaluation.naive import NaiveLlamaIndex
     from assistant.indexing import open_index
@@ -204,11 +210,13 @@ def run_corpus(
     bot = build_assistant(settings, retriever=retriever, llm=llm)
     config = {"corpus": corpus.name, "documents": len(corpus.documents), "chunks": built.chunks}
     runs = {"ours": run_eval(corpus.cases, bot, corpus_texts=corpus.texts, progress=progress, config=config)}
+    done("ours", runs["ours"])
     if naive and bot.llm is not None:
         baseline: Answerer = NaiveLlamaIndex(corpus.documents, embedder, bot.llm)
         if naive_cache:
             baseline = CachedAnswers(baseline, folder.with_suffix(".naive.json"), folder.name)
         runs["naive"] = run_eval(corpus.cases, baseline, corpus_texts=corpus.texts, progress=progress, config=config)
+        done("naive", runs["naive"])
     return runs
 
 
@@ -251,6 +259,16 @@ def figures(run: EvalRun) -> dict[str, float | None]:
             value = value.get(key) if isinstance(value, dict) else None
         out[label] = value
     return out
+
+
+def reasons(run: EvalRun) -> dict[str, int]:
+    """How many answers each check decided (``Answer.reason``; "" is the model's reply standing)."""
+    counts: dict[str, int] = {}
+    for r in run.cases:
+        for t in r.turns:
+            key = t.reason or ("refused" if t.refused else "answered")
+            counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 def markdown(results: dict[str, dict[str, dict[str, float | None]]], header: str) -> str:
@@ -303,15 +321,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     record: dict[str, Any] = {"started": stamp, "argv": list(argv or sys.argv[1:]), "corpora": {}}
     t0 = time.perf_counter()
     for corpus in corpora:
-        runs = run_corpus(
-            settings, corpus, naive=not args.no_naive, naive_cache=args.naive_cache, progress=text_progress()
-        )
         table[corpus.name] = {}
         record["corpora"][corpus.name] = {}
-        for backend, run in runs.items():
+
+        def done(backend: str, run: EvalRun, corpus: Corpus = corpus) -> None:
             write_report(run, args.out / name / f"{corpus.name}-{backend}")
             table[corpus.name][backend] = figures(run)
-            record["corpora"][corpus.name][backend] = {"figures": table[corpus.name][backend], "summary": run.summary}
+            record["corpora"][corpus.name][backend] = {
+                "figures": table[corpus.name][backend],
+                "reasons": reasons(run),
+                "summary": run.summary,
+            }
+
+        run_corpus(
+            settings, corpus, naive=not args.no_naive, naive_cache=args.naive_cache, progress=text_progress(), done=done
+        )
     record["duration_s"] = round(time.perf_counter() - t0, 1)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")

@@ -194,6 +194,7 @@ class TurnResult:
     timings_ms: Mapping[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     error: str | None = None
+    reason: str = ""  # the code of the check that decided the answer (Answer.reason)
 
     def to_dict(self) -> dict[str, Any]:
         g = self.gold
@@ -212,6 +213,7 @@ class TurnResult:
             "metrics": self.metrics.to_dict(),
             "timings_ms": {k: round(float(v), 1) for k, v in self.timings_ms.items()},
             "notes": list(self.notes),
+            "reason": self.reason,
             "error": self.error,
         }
 

@@ -193,6 +193,7 @@ def _ask_case(case: Case, answerer: Answerer) -> CaseResult:
                 passages=passages,
                 timings_ms=dict(answer.timings_ms),
                 notes=tuple(answer.notes) + ((f"model said: {answer.raw_text}",) if answer.raw_text else ()),
+                reason=answer.reason,
             )
         )
         history.append((gold.question, answer.text))

@@ -56,6 +56,7 @@ class LanguagePack:
     quote_lead: str
     refusal_patterns: tuple[str, ...]
     cross_references: re.Pattern[str]
+    document_words: frozenset[str]
 
     def kind_of(self, question: str) -> str | None:
         """The kind of answer a question asks for, or None for any other question."""
@@ -96,6 +97,7 @@ def _parse(raw: dict[str, Any]) -> LanguagePack:
         quote_lead=str(raw.get("quote_lead", "")),
         refusal_patterns=tuple(str(p) for p in raw.get("refusal_patterns") or ()),
         cross_references=re.compile(xref, re.IGNORECASE),
+        document_words=_words(raw, "document_words"),
     )
 
 

@@ -39,7 +39,7 @@ def test_model_refusal_becomes_a_refusal(hash_retriever: HybridRetriever) -> Non
 
 def test_unsupported_answer_falls_back_to_extractive(hash_retriever: HybridRetriever) -> None:
     a = _bot(hash_retriever, FakeLLM(["Der Haushalt beträgt 999 Milliarden Euro [1]."])).ask(
-        "Wie hoch ist der Haushalt?"
+        "Wie hoch ist der Verteidigungshaushalt 2026?"
     )
     assert not a.refused and "999" not in a.text
     assert a.reason == "unsupported" and a.citations
@@ -54,8 +54,8 @@ def test_subject_pinned_from_question_is_refused(hash_retriever: HybridRetriever
 def test_backend_down_errors_or_falls_back(hash_retriever: HybridRetriever) -> None:
     down = FakeLLM(fail="Cannot reach the server at http://127.0.0.1:9: connection refused.")
     with pytest.raises(BackendError, match="connection refused"):
-        _bot(hash_retriever, down).ask("Wie hoch ist der Haushalt?")
-    a = _bot(hash_retriever, down, **{"llm.fallback": "extractive"}).ask("Wie hoch ist der Haushalt?")
+        _bot(hash_retriever, down).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
+    a = _bot(hash_retriever, down, **{"llm.fallback": "extractive"}).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
     assert a.backend == "extractive" and a.citations
 
 
