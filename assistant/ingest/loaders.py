@@ -69,16 +69,39 @@ def _pdf_text(path: Path) -> str:
     return text
 
 
+_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "pre", "td", "th", "caption", "blockquote")
+
+
 def _html_text(raw: str) -> tuple[str, str]:
+    """The page's text as one paragraph per block (heading, paragraph, list item, code block, cell).
+
+    Only the innermost blocks are taken, so that a list item made of
+    paragraphs (DocBook writes every ``<li>`` so) is not read twice, once as
+    the item and once as its paragraphs; text that a block holds outside its
+    inner blocks ("Optionen: <ul>…</ul>") is a paragraph of its own. A
+    heading stays a line of its own, which the cleaner takes as the section
+    title of what follows.
+    """
     from bs4 import BeautifulSoup
+    from bs4.element import NavigableString, Tag
 
     soup = BeautifulSoup(raw, "html.parser")
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else ""
-    blocks = [
-        " ".join(el.get_text(" ").split()) for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "pre", "td"])
-    ]
+    blocks: list[str] = []
+    for el in soup.find_all(_BLOCKS):
+        if not isinstance(el, Tag):
+            continue
+        if el.find(_BLOCKS) is None:
+            blocks.append(" ".join(el.get_text(" ").split()))
+            continue
+        own = [
+            str(node)
+            for node in el.descendants
+            if isinstance(node, NavigableString) and node.find_parent(_BLOCKS) is el
+        ]
+        blocks.append(" ".join(" ".join(own).split()))
     text = "\n\n".join(b for b in blocks if b)
     if not text:
         text = "\n\n".join(line.strip() for line in soup.get_text("\n").splitlines() if line.strip())

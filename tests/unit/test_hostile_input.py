@@ -104,3 +104,18 @@ def test_fuzzed_text_files_load_and_chunk_with_exact_offsets(
         return  # empty or binary-looking input is refused, which is fine
     for c in chunk_document(doc):
         assert doc.text[c.start : c.end] == c.text
+
+
+def test_html_list_items_made_of_paragraphs_are_read_once(tmp_path: Path) -> None:
+    f = tmp_path / "manual.html"
+    f.write_text(
+        "<html><body><h2>2.1. Pakete</h2><p>Optionen:</p><ul>"
+        "<li><p>Erstens: apt installiert Pakete.</p></li>"
+        "<li>Zweitens <code>aptitude</code>: <ul><li><p>mit Menüs.</p></li></ul></li>"
+        "</ul><pre>apt-get update</pre></body></html>"
+    )
+    text = load_document(f).text
+    blocks = text.split("\n\n")
+    assert blocks == ["2.1. Pakete", "Optionen:", "Erstens: apt installiert Pakete.", "Zweitens aptitude :",
+                      "mit Menüs.", "apt-get update"]  # fmt: skip
+    assert text.count("Erstens") == 1
