@@ -293,3 +293,28 @@ def test_hybrid_retriever_is_a_retriever(index: LoadedIndex) -> None:
     assert seam.sentence_vectors is index.sentence_vectors
     assert sorted(seam.chunk_texts()) == sorted(c.clean for c in index.chunks.values())
     assert seam.embed_query("Gipfel in Ankara") == HashEmbedder(dim=64).embed_query("Gipfel in Ankara")
+
+
+def test_bm25_weight_follows_each_document_language(tmp_path: Path) -> None:
+    """A corpus may mix languages: an English question gets full BM25 weight on an English document only."""
+    from assistant.indexing import build_index, documents_fingerprint, open_index
+    from assistant.ingest.chunk import ChunkParams
+    from assistant.types import Document
+
+    docs = [
+        Document(
+            "de1", "burg.txt", "Die Burg wurde im Jahr 1385 von den Grafen erbaut und ist seit dem Krieg eine Ruine."
+        ),
+        Document(
+            "en1", "museum.txt", "The museum was opened in 1911 and it holds the works of the painters of the city."
+        ),
+    ]
+    emb = HashEmbedder(dim=64)
+    build_index(tmp_path, docs, emb, ChunkParams(min_chars=10), documents_fingerprint(docs))
+    retriever = HybridRetriever(
+        open_index(tmp_path, None), emb, _settings(bm25_weight=0.3, cross_lingual_bm25_weight=0.0)
+    )
+    assert retriever.languages == {"burg.txt": "de", "museum.txt": "en"}
+    assert retriever.bm25_weight("en", "museum.txt") == 0.3
+    assert retriever.bm25_weight("en", "burg.txt") == 0.0
+    assert retriever.bm25_weight("de", "burg.txt") == 0.3
