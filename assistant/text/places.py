@@ -132,3 +132,18 @@ def place_words(text: str) -> set[str]:
         if (word[:1].isupper() and low in names) or _adjective_stem(low) is not None:
             out.add(low)
     return out
+
+
+def named_in(code: str, text: str) -> bool:
+    """Is the territory ``code`` named in ``text`` by the stem of one of its names, declined or derived?
+
+    Babel knows "britisch" as no language, so "das britische Sozialamt" names the UK only through
+    the stem its names share ("Großbritannien", "Britain"); "französische" shares "fran" with "France".
+    """
+    names, _, _ = _tables()
+    folded = light_fold(text)
+    stems = {name[:4] for name, codes in names.items() if code in codes and " " not in name and len(name) >= 5}
+    # Only an adjective or demonym ending counts, so "Staaten" or "große" name nothing.
+    return any(
+        re.search(rf"\b{re.escape(s)}\w*(?:isch|ische|ischen|ischer|isches|ish|ian|ians|ese)\b", folded) for s in stems
+    )

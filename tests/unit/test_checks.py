@@ -94,6 +94,10 @@ def test_nothing_relevant_is_refused() -> None:
         ("When did the Riverside Museum open?", MUSEUM, "en", ""),
         ("Wer trat der Partnerschaft 2025 bei?", SUMMIT, "de", ""),
         ("Wer trat der Partnerschaft 2023 bei?", SUMMIT, "de", "refuse:number_not_in_evidence"),
+        # A number that is part of a name, a decade, a country named only by its adjective:
+        ("Who sang at Super Bowl 50?", "Beim Super Bowl 50 trat eine Sängerin auf. Sie sang die Hymne.", "en", ""),
+        ("What did ABC start to use in the 1970s?", "ABC nutzte in den 1970er-Jahren neue Daten.", "en", ""),
+        ("What did the UK agency check?", "Das britische Sozialamt prüfte die Rechnungen.", "en", ""),
     ],
 )
 def test_question_facts(question: str, text: str, language: str, reason: str) -> None:
