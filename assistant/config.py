@@ -109,7 +109,7 @@ class AnswerSettings(_Section):
     # The answer policy, in order (assistant.answer.checks): evidence checks before the model is asked,
     # reply checks after. Leave one out to switch it off.
     checks: tuple[str, ...] = (
-        "relevant", "question_facts", "question_terms", "answer_kind", "anchor_gap",
+        "relevant", "question_facts", "question_terms", "asked_role", "answer_kind", "anchor_gap",
         "non_empty", "model_refusal", "supported", "anchored", "complete_list",
         "new_to_conversation", "reply_kind", "not_a_restatement", "second_opinion",
     )  # fmt: skip

@@ -157,6 +157,13 @@ def _counted_noun(question: str, language: str) -> str | None:
     return None
 
 
+def asked_role(question: str, language: str) -> str | None:
+    """The role a who-question asks about ("der türkische *Präsident*", "the NATO *Secretary*"), if it is one."""
+    pattern = pack(language).role_question
+    m = pattern.match(question.strip()) if pattern is not None else None
+    return m.group(1) if m else None
+
+
 def has_kind(kind: str, evidence: str, question: str, language: str, *, same_language: bool) -> bool:
     """Does ``evidence`` hold an answer of ``kind`` that the question does not already state?
 
@@ -171,6 +178,8 @@ def has_kind(kind: str, evidence: str, question: str, language: str, *, same_lan
         money = _currency_words() | pack("de").magnitudes | pack("en").magnitudes
         return bool(new_numbers) and _number_then(tokens, money)
     if kind == "percent":
+        if any(t in q.fractions for q in packs() for t in tokens):
+            return True  # "über die Hälfte", "a third"
         return _number_then(tokens, tuple(w for q in packs() for w in q.percent_words), within=1) or "%" in evidence
     if kind == "distance":
         return _number_then(tokens, tuple(u for q in packs() for u in q.distance_units))
@@ -205,6 +214,8 @@ def missing_kind(question: str, answer: str, language: str) -> str | None:
     new = [t for t in tokens if _is_number(t) and normalize(t) not in asked]
     if kind in {"money", "distance", "count"}:
         ok = bool(new) or any(_is_number(t) for t in tokens)
+    elif kind == "percent" and any(t in q.fractions for q in packs() for t in tokens):
+        ok = True
     elif kind == "percent":
         ok = any(_is_number(t) for t in tokens) and (
             "%" in answer or any(w in light_fold(answer) for q in packs() for w in q.percent_words)

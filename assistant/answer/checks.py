@@ -14,6 +14,7 @@ from functools import cache
 from assistant.answer.answerable import (
     anchors,
     answer_kind,
+    asked_role,
     designations,
     has_kind,
     left_out,
@@ -32,6 +33,7 @@ from assistant.answer.prompt import is_refusal
 from assistant.errors import BackendError, ConfigError
 from assistant.llm.base import Sampling, complete
 from assistant.text.fold import normalize
+from assistant.text.pack import light_fold
 from assistant.text.places import named_in, places
 
 _NUMBER_WORD = re.compile(r"\d+(?:s|st|nd|rd|th|er|ern)", re.IGNORECASE)
@@ -149,6 +151,31 @@ class AnswerKind:
         if has_kind(kind, evidence, draft.question, language, same_language=language == draft.language):
             return PASS
         return refuse("kind_not_in_evidence", f"the question asks for a {kind}, and the best passages hold none")
+
+
+@dataclass(frozen=True)
+class AskedRole:
+    """A who-question asks about a role ("Wer ist der türkische Präsident?") that no passage names.
+
+    The passages then name other people, and the model picks one of them.
+    Compared only when the passages are in the question's language (a role
+    is an ordinary word, "President" / "Präsident", not a name), and not for
+    a question about the document's own author, which its byline answers.
+    """
+
+    name: str = "asked_role"
+    stage: Stage = "evidence"
+
+    def check(self, draft: Draft, ctx: Context) -> Verdict:
+        role = asked_role(draft.question, draft.language)
+        same = all(_passage_language(draft, p.n) == draft.language for p in draft.passages)
+        if role is None or not same or draft.byline or not draft.passages:
+            return PASS
+        folded = light_fold(role.split("-")[-1])
+        stem = folded[: max(5, len(folded) - 3)]
+        if stem in light_fold(" ".join(p.hit.chunk.clean for p in draft.passages)):
+            return PASS
+        return refuse("role_not_in_evidence", f"the passages never mention {role}")
 
 
 @dataclass(frozen=True)
@@ -356,6 +383,7 @@ CHECKS: dict[str, Check] = {
         Relevant(),
         QuestionFacts(),
         QuestionTerms(),
+        AskedRole(),
         AnswerKind(),
         AnchorGap(),
         NonEmpty(),

@@ -57,6 +57,8 @@ class LanguagePack:
     refusal_patterns: tuple[str, ...]
     cross_references: re.Pattern[str]
     document_words: frozenset[str]
+    fractions: frozenset[str]
+    role_question: re.Pattern[str] | None
 
     def kind_of(self, question: str) -> str | None:
         """The kind of answer a question asks for, or None for any other question."""
@@ -98,6 +100,8 @@ def _parse(raw: dict[str, Any]) -> LanguagePack:
         refusal_patterns=tuple(str(p) for p in raw.get("refusal_patterns") or ()),
         cross_references=re.compile(xref, re.IGNORECASE),
         document_words=_words(raw, "document_words"),
+        fractions=frozenset(light_fold(str(w)) for w in raw.get("fractions") or ()),
+        role_question=re.compile(str(raw["role_question"])) if raw.get("role_question") else None,
     )
 
 

@@ -12,6 +12,7 @@ from assistant.answer.checks import (
     Anchored,
     AnchorGap,
     AnswerKind,
+    AskedRole,
     CompleteList,
     ModelRefusal,
     NewToConversation,
@@ -132,6 +133,28 @@ def test_question_terms(question: str, text: str, language: str, reason: str) ->
 )
 def test_answer_kind(question: str, text: str, language: str, reason: str) -> None:
     assert _reason(AnswerKind(), *_draft(question, text, language)) == reason
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "language", "reason"),
+    [
+        ("Wer ist der Bürgermeister der Stadt?", CASTLE, "de", "refuse:role_not_in_evidence"),
+        ("Wer war der Bauherr der Burg?", "Bauherren der Burg waren die Grafen von Nassau.", "de", ""),
+        ("Who is the curator of the museum?", MUSEUM, "en", "refuse:role_not_in_evidence"),
+        ("Who is the curator of the museum?", CASTLE, "en", ""),  # across languages a role is not compared
+        ("Wer ist die Autorin?", CASTLE, "de", "refuse:role_not_in_evidence"),
+    ],
+)
+def test_asked_role(question: str, text: str, language: str, reason: str) -> None:
+    assert _reason(AskedRole(), *_draft(question, text, language)) == reason
+
+
+def test_a_share_may_be_a_fraction() -> None:
+    text = "Die Firma Lockheed Martin baut die Anlage. Über die Hälfte der Teile kommt aus Europa."
+    assert _reason(AnswerKind(), *_draft("Welchen Anteil hat die Burg am Tourismus?", CASTLE, "de")) == (
+        "refuse:kind_not_in_evidence"
+    )
+    assert _reason(AnswerKind(), *_draft("Welchen Anteil haben die Teile aus Europa?", text, "de")) == ""
 
 
 def test_anchor_gap_is_off_at_zero_and_passes_without_vectors() -> None:
