@@ -302,4 +302,23 @@ def left_out(answer: str, sentence: str) -> list[str]:
         named = [f" {k} " in padded or bool(c & named_places) for k, c in zip(keys, codes, strict=True)]
         if 2 <= sum(named) < len(items):
             return [i for i, n in zip(items, named, strict=True) if not n]
+    return _left_out_days(answer, sentence)
+
+
+def _left_out_days(answer: str, sentence: str) -> list[str]:
+    """A span of days is a list too: "am 8. Juli" for a summit "am 7. und 8. Juli" is half the answer.
+
+    Month names in every pack language come from Babel; the joining words are "und", "bis", "and",
+    "to" or a dash.
+    """
+    months = "|".join(sorted((re.escape(m) for m in _months()), key=len, reverse=True))
+    span = re.compile(rf"\b(\d{{1,2}})\.?\s*(?:und|bis|and|to|–|-)\s*(\d{{1,2}})\.?\s*(?:{months})\b")
+    folded_answer = light_fold(answer)
+    if not any(re.search(rf"\b{re.escape(m)}\b", folded_answer) for m in _months()):
+        return []
+    days = set(re.findall(r"(?<![\d.])(\d{1,2})(?:\.|\b)", folded_answer))
+    for m in span.finditer(light_fold(sentence)):
+        first, last = m.group(1), m.group(2)
+        if (first in days) != (last in days):
+            return [f"{last if first in days else first}."]
     return []

@@ -123,7 +123,8 @@ class QuestionTerms:
     stage: Stage = "evidence"
 
     def check(self, draft: Draft, ctx: Context) -> Verdict:
-        terms = question_terms(draft.question)
+        # The retrieval query: a follow-up ("Und was bedeutet NISRF?") carries the earlier question's topic.
+        terms = question_terms(draft.query)
         if not terms or not draft.passages:
             return PASS
         text = " ".join(p.hit.chunk.clean for p in draft.passages)

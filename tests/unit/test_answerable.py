@@ -252,3 +252,16 @@ def test_a_bare_link_is_never_the_answer(hash_retriever: object) -> None:
     passages = build_passages([Hit(linked[0], 1.0)], None, {}, chars_per_passage=5000)
     picks = best_sentences("www bmvg de aktuelles nato gipfel 2026 ankara", passages, None, {}, max_sentences=100)
     assert picks and all("https://" not in p.sentence_text(i) for p, i, _ in picks)
+
+
+@pytest.mark.parametrize(
+    ("answer", "missing"),
+    [
+        ("Der NATO-Gipfel fand am 8. Juli 2026 statt [1].", ["7."]),
+        ("It took place on 8 July 2026 [1].", ["7."]),  # any pack's month names (Babel)
+        ("Am 7. und 8. Juli 2026 [1].", []),
+        ("In Ankara [1].", []),  # no date named: not an attempt at the span
+    ],
+)
+def test_a_span_of_days_is_a_list(answer: str, missing: list[str]) -> None:
+    assert left_out(answer, SUMMIT) == missing

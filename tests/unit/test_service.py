@@ -156,10 +156,12 @@ def test_an_answer_that_holds_when_asked_again_is_kept(hash_retriever: HybridRet
 
 def test_an_answer_that_changes_when_asked_again_falls_back(hash_retriever: HybridRetriever) -> None:
     llm = FakeLLM([BUDGET_A], sampled=["Der Haushalt wird durch Burden Shifting der Partner aufgestockt [1]."])
-    a = _bot(hash_retriever, llm, **{"answer.short_fallback": False}).ask(BUDGET_Q)
+    a = _bot(hash_retriever, llm).ask(BUDGET_Q)
     assert a.text.startswith("Laut Text: „") and a.citations and a.reason == "unstable"
     # With the short fallback, the model answers once more from the best sentence alone, checked like any reply.
-    short = _bot(hash_retriever, FakeLLM([BUDGET_A], sampled=["Burden Shifting [1]."])).ask(BUDGET_Q)
+    short = _bot(
+        hash_retriever, FakeLLM([BUDGET_A], sampled=["Burden Shifting [1]."]), **{"answer.short_fallback": True}
+    ).ask(BUDGET_Q)
     assert short.reason == "unstable" and "124 Milliarden" in short.text and not short.text.startswith("Laut Text")
     assert any(n.startswith("short answer from the best sentence") for n in short.notes)
     kept = _bot(hash_retriever, FakeLLM([BUDGET_A], sampled=["Burden Shifting [1]."]), **{"answer.self_check": False})
