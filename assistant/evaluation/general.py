@@ -188,6 +188,7 @@ def run_corpus(
     *,
     naive: bool,
     naive_cache: bool,
+    ours: bool = True,
     progress: Progress | None = None,
     llm: LLM | Extractive | None = None,
     done: Callable[[str, EvalRun], None] = lambda _b, _r: None,
@@ -209,8 +210,10 @@ def run_corpus(
     retriever = HybridRetriever(open_index(folder, None), embedder, settings.retrieval)
     bot = build_assistant(settings, retriever=retriever, llm=llm)
     config = {"corpus": corpus.name, "documents": len(corpus.documents), "chunks": built.chunks}
-    runs = {"ours": run_eval(corpus.cases, bot, corpus_texts=corpus.texts, progress=progress, config=config)}
-    done("ours", runs["ours"])
+    runs: dict[str, EvalRun] = {}
+    if ours:
+        runs["ours"] = run_eval(corpus.cases, bot, corpus_texts=corpus.texts, progress=progress, config=config)
+        done("ours", runs["ours"])
     if naive and bot.llm is not None:
         baseline: Answerer = NaiveLlamaIndex(corpus.documents, embedder, bot.llm)
         if naive_cache:
@@ -276,16 +279,17 @@ def markdown(results: dict[str, dict[str, dict[str, float | None]]], header: str
     lines = [header, ""]
     for corpus, by_backend in results.items():
         backends = list(by_backend)
+        both = "naive" in by_backend and "ours" in by_backend
         lines += [
             f"### {corpus}",
             "",
-            "| metric | " + " | ".join(backends) + (" | ours − naive |" if "naive" in by_backend else " |"),
+            "| metric | " + " | ".join(backends) + (" | ours − naive |" if both else " |"),
         ]
-        lines.append("|---" * (len(backends) + 1 + ("naive" in by_backend)) + "|")
+        lines.append("|---" * (len(backends) + 1 + both) + "|")
         for label, _ in ROWS:
             vals = [by_backend[b].get(label) for b in backends]
             cells = ["—" if v is None else f"{v:.3f}" for v in vals]
-            if "naive" in by_backend:
+            if both:
                 o, n = by_backend["ours"].get(label), by_backend["naive"].get(label)
                 cells.append("—" if o is None or n is None else f"{o - n:+.3f}")
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -304,6 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--only", choices=("xquad", "debian"), default=None)
     ap.add_argument("--no-naive", action="store_true", help="skip the naive llama-index baseline")
     ap.add_argument("--naive-cache", action="store_true", help="reuse the baseline's earlier answers")
+    ap.add_argument("--naive-only", action="store_true", help="run only the naive baseline")
     ap.add_argument("--backend", default=None, help="llm.backend override (extractive: no model)")
     ap.add_argument("--tag", default="", help="appended to the result file names")
     args = ap.parse_args(argv)
@@ -334,7 +339,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
 
         run_corpus(
-            settings, corpus, naive=not args.no_naive, naive_cache=args.naive_cache, progress=text_progress(), done=done
+            settings,
+            corpus,
+            naive=not args.no_naive,
+            naive_cache=args.naive_cache,
+            ours=not args.naive_only,
+            progress=text_progress(),
+            done=done,
         )
     record["duration_s"] = round(time.perf_counter() - t0, 1)
     args.out.mkdir(parents=True, exist_ok=True)
