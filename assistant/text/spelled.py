@@ -14,6 +14,7 @@ stay words too ("3,5 Millionen" is a sum, not "3,5 1000000").
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from assistant.text.pack import pack
 
@@ -21,22 +22,31 @@ from assistant.text.pack import pack
 _THRESHOLD = 1.5
 
 
+@cache
+def _magnitude_after_digit(code: str) -> re.Pattern[str] | None:
+    """A pack's magnitude words after a digit, compiled once: ``digits`` runs on every sentence checked."""
+    magnitudes = pack(code).magnitudes
+    if not magnitudes:
+        return None
+    words = "|".join(sorted((re.escape(m) for m in magnitudes), key=len, reverse=True))
+    return re.compile(rf"(?<=\d)(\s+)({words})\b", re.IGNORECASE)
+
+
 def digits(text: str, language: str) -> str:
     """``text`` with spelled numbers of ``language`` written as digits."""
     from text_to_num import alpha2digit
 
     code = pack(language).code
-    magnitudes = pack(code).magnitudes
+    after_digit = _magnitude_after_digit(code)
     kept: list[str] = []
-    if magnitudes:
+    if after_digit is not None:
         # Keep "Millionen" in "3,5 Millionen" a word: text2num would make it a number of its own.
-        words = "|".join(sorted((re.escape(m) for m in magnitudes), key=len, reverse=True))
 
         def hide(m: re.Match[str]) -> str:
             kept.append(m[2])
             return f"{m[1]}qqmag{len(kept) - 1}qq"
 
-        text = re.sub(rf"(?<=\d)(\s+)({words})\b", hide, text, flags=re.IGNORECASE)
+        text = after_digit.sub(hide, text)
     try:
         out = alpha2digit(text, code, threshold=_THRESHOLD)
     except (ValueError, RuntimeError):  # a language text2num does not know: leave the words
