@@ -7,14 +7,9 @@ STAMP := $(VENV)/.setup-stamp
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-export HF_HUB_OFFLINE := 1
-export TRANSFORMERS_OFFLINE := 1
-export HF_HUB_DISABLE_PROGRESS_BARS := 1
-export TRANSFORMERS_VERBOSITY := error
-export GRADIO_ANALYTICS_ENABLED := False
-export ANONYMIZED_TELEMETRY := False
-export TOKENIZERS_PARALLELISM := false
-export HF_HUB_DISABLE_TELEMETRY := 1
+# The offline settings live in assistant/offline.py alone: `assistant` applies them itself, and every other
+# Python command here runs under them through this prefix.
+OFFLINE = $(BIN)/python -m assistant.offline
 
 .PHONY: setup models index serve chat test test-unit lint bench bench-retrieval eval eval-general eval-all loadtest clean
 
@@ -48,14 +43,14 @@ test: index
 	bash scripts/ui-deps.sh
 	$(BIN)/ruff check assistant tests
 	$(BIN)/mypy assistant
-	$(BIN)/python -m pytest -q tests; rc=$$?; \
+	$(OFFLINE) $(BIN)/python -m pytest -q tests; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test-unit: setup
-	$(BIN)/python -m pytest -q tests/unit
+	$(OFFLINE) $(BIN)/python -m pytest -q tests/unit
 
 bench-retrieval: index
-	$(BIN)/python -m assistant.evaluation.bench_retrieval --out evals/results
+	$(OFFLINE) $(BIN)/python -m assistant.evaluation.bench_retrieval --out evals/results
 
 eval: index
 	$(BIN)/assistant eval evals/summit.jsonl --out evals/results/summit-llamacpp-1.5b
@@ -65,13 +60,13 @@ eval: index
 # The answer policy on documents nobody here wrote (XQuAD articles, the Debian Reference), beside the naive
 # llama-index quickstart; ARGS="--per-article 2 --no-naive" for a quicker look.
 eval-general: index
-	$(BIN)/python -m assistant.evaluation.general --out evals/results $(ARGS)
+	$(OFFLINE) $(BIN)/python -m assistant.evaluation.general --out evals/results $(ARGS)
 
 bench: index
-	$(BIN)/python -m assistant.evaluation.bench --out evals/results
+	$(OFFLINE) $(BIN)/python -m assistant.evaluation.bench --out evals/results
 
 loadtest: index
-	$(BIN)/python -m assistant.loadtest --out evals/results
+	$(OFFLINE) $(BIN)/python -m assistant.loadtest --out evals/results
 
 clean:
 	rm -rf index/build-* index/.tmp-* index/CURRENT .pytest_cache .mypy_cache .ruff_cache

@@ -307,17 +307,15 @@ def build_assistant(
     return Assistant(settings, retriever, model, names=names)
 
 
-def prime_llm(llm: object, settings: Settings) -> str | None:
+def prime_llm(llm: LLM | None, settings: Settings) -> str | None:
     """Restore (or compute and save) the system prompt's KV state of a local model.
 
     Saves a cold ``assistant ask`` the ~2.5 s the fixed system prompt costs
     on 2 cores. The state lives beside the models, keyed by model file, context
     size and prompt text, so a changed prompt or model never reuses a stale one.
     """
-    prime = getattr(llm, "prime", None)
-    if prime is None:
+    if llm is None:
         return None
     from assistant.answer.prompt import SYSTEM_PROMPT
 
-    result: str = prime(SYSTEM_PROMPT, settings.models_dir / "kv-cache")
-    return result
+    return llm.warm_up(SYSTEM_PROMPT, settings.models_dir / "kv-cache")

@@ -17,7 +17,7 @@ answer prompt, so the model can resolve "das" itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Protocol
 
 from assistant.answer.model import Answer, StreamEvent
@@ -119,7 +119,9 @@ class StreamingAnswerer(Protocol):
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Answer: ...
 
-    def ask_stream(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Iterator[StreamEvent]: ...
+    def ask_stream(
+        self, question: str, history: Sequence[tuple[str, str]] | None = None
+    ) -> Generator[StreamEvent, None, None]: ...
 
 
 class ChatSession:
@@ -136,7 +138,7 @@ class ChatSession:
         self.remember(answer)
         return answer
 
-    def ask_stream(self, question: str) -> Iterator[StreamEvent]:
+    def ask_stream(self, question: str) -> Generator[StreamEvent, None, None]:
         for event in self.assistant.ask_stream(question, history=self.history):
             if event.answer is not None:
                 self.remember(event.answer)

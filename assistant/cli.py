@@ -9,23 +9,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+from assistant import offline
 
-from assistant.errors import AssistantError, ModelError
+offline.apply()  # before anything imports huggingface_hub, chromadb or gradio
 
 
-def _settings(args: argparse.Namespace) -> Any:
+from assistant.errors import AssistantError, ModelError  # noqa: E402
+
+if TYPE_CHECKING:  # the CLI imports the pipeline lazily, so that `assistant --help` stays fast
+    from assistant.answer.model import Answer
+    from assistant.chat import StreamingAnswerer
+    from assistant.config import Settings
+    from assistant.service import Assistant
+
+
+def _settings(args: argparse.Namespace) -> Settings:
     from assistant.config import load_settings
 
     overrides: dict[str, Any] = {}
@@ -133,21 +135,19 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 # -- ask / chat ---------------------------------------------------------------
-def _load_assistant(args: argparse.Namespace) -> Any:
+def _load_assistant(args: argparse.Namespace) -> Assistant:
     from assistant.app import EXTRACTIVE, build_assistant, build_retriever, prime_llm
-    from assistant.embeddings.lazy import LazyEmbedder
     from assistant.llm.factory import make_llm
 
     settings = _settings(args)
     retriever = build_retriever(settings)
-    if isinstance(retriever.embedder, LazyEmbedder):
-        retriever.embedder.load_in_background()  # the embedding model opens while the LLM loads
+    retriever.embedder.warm_up()  # the embedding model opens while the LLM loads
     llm = make_llm(settings)
     prime_llm(llm, settings)
     return build_assistant(settings, retriever=retriever, llm=llm if llm is not None else EXTRACTIVE)
 
 
-def _print_sources(answer: Any) -> None:
+def _print_sources(answer: Answer) -> None:
     if answer.refused and answer.passages:
         print("\nClosest passages (you may be looking for):")
         for i, h in enumerate(answer.passages[:3], 1):
@@ -160,7 +160,13 @@ def _print_sources(answer: Any) -> None:
         print(f"      „{' '.join(c.quote.split())}“")
 
 
-def _stream_answer(assistant: Any, question: str, history: Any = None, *, live: bool = True) -> Any:
+def _stream_answer(
+    assistant: StreamingAnswerer,
+    question: str,
+    history: Sequence[tuple[str, str]] | None = None,
+    *,
+    live: bool = True,
+) -> Answer:
     answer = None
     streamed: list[str] = []
     for event in assistant.ask_stream(question, history=history):
@@ -270,11 +276,33 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return int(cli_export(_settings(args), Path(args.out)))
 
 
+BACKENDS = ("llamacpp", "ollama", "openai", "extractive", "fake")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assistant", description="Cited Q&A over a document, offline.")
     p.add_argument("--profile", help="settings profile name or YAML file")
     sub = p.add_subparsers(dest="command", required=True)
+    _add_corpus_commands(sub)
+    _add_answer_commands(sub)
+    _add_eval_command(sub)
 
+    v = sub.add_parser("serve", help="start the web UI")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=7860)
+    v.add_argument("--backend", choices=BACKENDS)
+    v.add_argument("--model")
+    v.set_defaults(func=cmd_serve)
+
+    f = sub.add_parser("feedback", help="turn UI feedback into eval cases")
+    f.add_argument("action", choices=["export"])
+    f.add_argument("--out", default="evals/feedback.jsonl")
+    f.set_defaults(func=cmd_feedback)
+    return p
+
+
+def _add_corpus_commands(sub: Any) -> None:
+    """models, index and search: what comes before an answer."""
     m = sub.add_parser("models", help="fetch and check the local models")
     m.add_argument("action", choices=["fetch", "list"])
     m.add_argument("names", nargs="*", help="models (default: all default models)")
@@ -294,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
 
+
+def _add_answer_commands(sub: Any) -> None:
     for name, helptext in (("ask", "answer one question, with cited sources"), ("chat", "interactive chat")):
         a = sub.add_parser(name, help=helptext)
         if name == "ask":
@@ -303,12 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
             a.set_defaults(func=cmd_ask)
         else:
             a.set_defaults(func=cmd_chat)
-        a.add_argument("--backend", choices=["llamacpp", "ollama", "openai", "extractive", "fake"])
+        a.add_argument("--backend", choices=BACKENDS)
         a.add_argument("--model", help="registry name, GGUF path, or the server's model name")
 
+
+def _add_eval_command(sub: Any) -> None:
     e = sub.add_parser("eval", help="run eval sets and write reports")
     e.add_argument("files", nargs="*", help="JSONL eval sets (default: evals/summit.jsonl)")
-    e.add_argument("--backend", choices=["llamacpp", "ollama", "openai", "extractive", "fake"])
+    e.add_argument("--backend", choices=BACKENDS)
     e.add_argument("--model")
     e.add_argument("--out", help="report folder (default: evals/results/<time>-<name>)")
     e.add_argument("--squad", help="a SQuAD v1.1 JSON file: its paragraphs become a temporary corpus")
@@ -320,19 +352,6 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare two runs")
     e.add_argument("--fail-under", action="append", metavar="METRIC=VALUE", help="exit 1 if a metric falls short")
     e.set_defaults(func=cmd_eval)
-
-    v = sub.add_parser("serve", help="start the web UI")
-    v.add_argument("--host", default="127.0.0.1")
-    v.add_argument("--port", type=int, default=7860)
-    v.add_argument("--backend", choices=["llamacpp", "ollama", "openai", "extractive", "fake"])
-    v.add_argument("--model")
-    v.set_defaults(func=cmd_serve)
-
-    f = sub.add_parser("feedback", help="turn UI feedback into eval cases")
-    f.add_argument("action", choices=["export"])
-    f.add_argument("--out", default="evals/feedback.jsonl")
-    f.set_defaults(func=cmd_feedback)
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,8 +30,6 @@ from typing import Any
 import numpy as np
 
 from assistant.embeddings.base import Embedder
-from assistant.embeddings.lazy import LazyEmbedder
-from assistant.embeddings.routed import RoutedEmbedder
 from assistant.errors import IndexError_
 from assistant.ingest.chunk import ChunkParams, chunk_document
 from assistant.ingest.loaders import META_SUFFIX, corpus_files, load_document
@@ -167,51 +165,24 @@ def build_index(
     expected = expected_manifest(embedder, params, corpus_hash)
     index_dir.mkdir(parents=True, exist_ok=True)
     active = current_build(index_dir)
-    reason = "no index yet"
-    if active is not None:
-        try:
-            found = read_manifest(active)
-            reasons = stale_reasons(found, expected)
-        except IndexError_:
-            reasons = ["manifest unreadable"]
-        if not reasons and not force:
-            return BuildResult(active, False, int(found.get("chunks", 0)), time.perf_counter() - t0, "up to date")
-        reason = "forced rebuild" if not reasons else "; ".join(reasons)
+    reason = _rebuild_reason(active, expected, force)
+    if active is not None and reason is None:
+        chunks = int(read_manifest(active).get("chunks", 0))
+        return BuildResult(active, False, chunks, time.perf_counter() - t0, "up to date")
     build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     tmp = index_dir / f".tmp-{build_id}"
     tmp.mkdir()
     try:
-        if isinstance(embedder, LazyEmbedder) and not embedder.loaded:
-            # Opening the embedding model overlaps chunking, opening Chroma and
-            # the keyword index.
-            embedder.load_in_background()
-        progress("chunking", 0.05)
-        chunks: list[Chunk] = [c for d in docs for c in chunk_document(d, params)]
-        if not chunks:
-            raise IndexError_("The corpus produced no text to index.")
-        coll_name = f"{collection}-{build_id}".replace("T", "t") if chroma_url else collection
-        client = open_client(None if chroma_url else tmp / "chroma", chroma_url)
-        store = ChromaStore(client, coll_name, create=True)
-        bm25 = BM25Store.build([c.chunk_id for c in chunks], [bm25_text(c) for c in chunks])
-        bm25.save(tmp / "bm25")
-        rows, sentences = sentence_rows(chunks)
-        # Chunks and sentences in one length-sorted stream: less padding than two.
-        texts = [c.clean for c in chunks] + sentences
-        progress(f"embedding {len(chunks)} chunks and {len(sentences)} sentences", 0.1)
-        vectors = _embed_sorted(embedder, texts, progress)
-        progress("writing vectors", 0.9)
-        store.add(chunks, vectors[: len(chunks)])
-        write_sentence_vectors(tmp, rows, sentences, vectors[len(chunks) :], embedder.dim)
-        manifest = {
-            **expected,
-            "chunks": len(chunks),
-            "collection": coll_name,
-            "chroma_url": chroma_url,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "sources": sorted({d.source for d in docs}),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-        del store, client
+        count = _write_build(
+            tmp,
+            docs,
+            embedder,
+            params,
+            expected,
+            chroma_url=chroma_url,
+            collection=f"{collection}-{build_id}".replace("T", "t") if chroma_url else collection,
+            progress=progress,
+        )
         final = index_dir / f"build-{build_id}"
         tmp.rename(final)
         _switch(index_dir, final)
@@ -220,7 +191,64 @@ def build_index(
         raise
     _prune(index_dir, {final.name})
     progress("done", 1.0)
-    return BuildResult(final, True, len(chunks), time.perf_counter() - t0, reason)
+    return BuildResult(final, True, count, time.perf_counter() - t0, reason or "no index yet")
+
+
+def _rebuild_reason(active: Path | None, expected: dict[str, Any], force: bool) -> str | None:
+    """Why the index must be built again ("no index yet", the stale fields, "forced rebuild"); None when current."""
+    if active is None:
+        return "no index yet"
+    try:
+        reasons = stale_reasons(read_manifest(active), expected)
+    except IndexError_:
+        reasons = ["manifest unreadable"]
+    if reasons:
+        return "; ".join(reasons)
+    return "forced rebuild" if force else None
+
+
+def _write_build(
+    tmp: Path,
+    docs: Sequence[Document],
+    embedder: Embedder,
+    params: ChunkParams,
+    expected: dict[str, Any],
+    *,
+    chroma_url: str,
+    collection: str,
+    progress: Progress,
+) -> int:
+    """Chunk, embed and store the corpus into the build folder ``tmp``; return the chunk count.
+
+    Everything lands in ``tmp`` (or, for a server, a collection named after
+    the build): the caller switches ``CURRENT`` only once this returns.
+    """
+    embedder.warm_up()  # opening the model overlaps chunking, opening Chroma and the keyword index
+    progress("chunking", 0.05)
+    chunks: list[Chunk] = [c for d in docs for c in chunk_document(d, params)]
+    if not chunks:
+        raise IndexError_("The corpus produced no text to index.")
+    client = open_client(None if chroma_url else tmp / "chroma", chroma_url)
+    store = ChromaStore(client, collection, create=True)
+    BM25Store.build([c.chunk_id for c in chunks], [bm25_text(c) for c in chunks]).save(tmp / "bm25")
+    rows, sentences = sentence_rows(chunks)
+    # Chunks and sentences in one length-sorted stream: less padding than two.
+    texts = [c.clean for c in chunks] + sentences
+    progress(f"embedding {len(chunks)} chunks and {len(sentences)} sentences", 0.1)
+    vectors = _embed_sorted(embedder, texts, progress)
+    progress("writing vectors", 0.9)
+    store.add(chunks, vectors[: len(chunks)])
+    write_sentence_vectors(tmp, rows, sentences, vectors[len(chunks) :], embedder.dim)
+    manifest = {
+        **expected,
+        "chunks": len(chunks),
+        "collection": collection,
+        "chroma_url": chroma_url,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "sources": sorted({d.source for d in docs}),
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    return len(chunks)
 
 
 def bm25_text(chunk: Chunk) -> str:
@@ -232,12 +260,7 @@ def _embed_sorted(embedder: Embedder, texts: Sequence[str], progress: Progress) 
     """Embed ``texts`` shortest first, in steps that report progress; return them in input order."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out: list[list[float]] = [[] for _ in texts]
-    if isinstance(embedder, LazyEmbedder):
-        embedder = embedder.load()
-    if isinstance(embedder, RoutedEmbedder):  # the runtime is chosen for the whole build, not per step
-        if embedder.loads_bulk(len(texts)):
-            progress(f"{embedder.note or 'loading the bulk runtime'} to embed {len(texts)} texts in bulk", 0.1)
-        embedder = embedder.pick(len(texts))
+    embedder = embedder.runtime(len(texts), lambda note: progress(note, 0.1))
     step = 64
     for start in range(0, len(order), step):
         part = order[start : start + step]

@@ -9,7 +9,7 @@ model refused? refuse -> check every claim's citation -> Answer.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import numpy as np
@@ -87,7 +87,9 @@ class Assistant:
         assert answer is not None
         return answer
 
-    def ask_stream(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Iterator[StreamEvent]:
+    def ask_stream(
+        self, question: str, history: Sequence[tuple[str, str]] | None = None
+    ) -> Generator[StreamEvent, None, None]:
         t0 = time.perf_counter()
         hist = list(history or [])
         draft = self._retrieve(question, hist)

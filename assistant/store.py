@@ -94,6 +94,19 @@ class ChromaStore:
         ]
         return sorted(chunks, key=lambda c: (c.source, c.start, c.end))
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of these chunks, by id; ids the store lacks are left out.
+
+        The UI's embedding cache is seeded from them, so that a query whose
+        text is a chunk's text costs no re-embed.
+        """
+        if not ids:
+            return {}
+        got = self._col.get(ids=list(ids), include=["embeddings"])
+        return {
+            str(cid): [float(x) for x in vec] for cid, vec in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
     def query(self, vector: Sequence[float], k: int) -> list[Hit]:
         n = min(k, self.count())
         if n <= 0:

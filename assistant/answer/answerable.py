@@ -35,6 +35,7 @@ import re
 from functools import cache
 
 from assistant.text.fold import normalize
+from assistant.text.months import month_names
 from assistant.text.pack import light_fold, pack, packs
 from assistant.text.places import is_country, places
 from assistant.text.spelled import digits
@@ -114,13 +115,7 @@ def _currency_words() -> frozenset[str]:
 @cache
 def _months() -> frozenset[str]:
     """Folded month names and abbreviations in every pack language (Babel)."""
-    from babel import Locale
-
-    out: set[str] = set()
-    for p in packs():
-        locale = Locale.parse(p.code)
-        for width in ("wide", "abbreviated"):
-            out.update(light_fold(m).rstrip(".") for m in locale.months["format"][width].values())
+    out = {m for p in packs() for width in ("wide", "abbreviated") for m in month_names(p.code, width)}
     return frozenset(m for m in out if len(m) >= 3)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from assistant.answer.facts import NameBook, missing_facts
 from assistant.answer.passages import Passage
 from assistant.ingest.chunk import split_sentences
+from assistant.retrieval.signals import sentence_cosines
 from assistant.text.analyzer import tokenize
 from assistant.text.fold import normalize
 from assistant.text.places import place_words
@@ -94,10 +95,11 @@ def best_support(
     for p in passages:
         if only is not None and p.n not in only:
             continue
-        vecs = sentence_vectors.get(p.hit.chunk.chunk_id)
-        for i in range(len(p.hit.chunk.sentence_spans())):
+        count = len(p.hit.chunk.sentence_spans())
+        sims = sentence_cosines(p.hit.chunk.chunk_id, count, claim_vec, sentence_vectors)
+        for i in range(count):
             found = _content(p.sentence_text(i))
-            sim = float(vecs[i] @ claim_vec) if claim_vec is not None and vecs is not None and i < len(vecs) else 0.0
+            sim = float(sims[i]) if sims is not None else 0.0
             overlap = len(words & found) / max(1, len(words))
             seen = 0.0 if i in p.sentence_ids else 0.05  # prefer what the model actually saw
             plain = max(plain, overlap + sim - seen)
@@ -133,59 +135,85 @@ def check_claims(
     not new claims of the answer. Its numbers and places are: "the budget
     for 2027 is 124 billion [1]" must find 2027 in passage 1.
     """
-    echo = _echo(given)
-    asked = frozenset(_content(given))  # the question's words, for choosing the quote
-    notes: list[str] = []
-    vectors = sentence_vectors or {}
-    valid = {p.n for p in passages}
-    by_n = {p.n: p for p in passages}
-    checks: list[ClaimCheck] = []
-    for raw in split_claims(answer):
+    reader = _ClaimReader(passages, book, embed, sentence_vectors or {}, min_support, given)
+    checks = [c for c in (reader.check(raw) for raw in split_claims(answer)) if c is not None]
+    return checks, reader.notes
+
+
+class _ClaimReader:
+    """One reply's claims checked against one set of passages; the notes say what was repaired."""
+
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        book: NameBook,
+        embed: Embed | None,
+        vectors: Mapping[str, np.ndarray],
+        min_support: float,
+        given: str,
+    ) -> None:
+        self.passages = passages
+        self.book = book
+        self.embed = embed if passages else None
+        self.vectors = vectors
+        self.min_support = min_support
+        self.given = given
+        self.echo = _echo(given)
+        self.asked = frozenset(_content(given))  # the question's words, for choosing the quote
+        self.by_n = {p.n: p for p in passages}
+        self.notes: list[str] = []
+
+    def check(self, raw: str) -> ClaimCheck | None:
+        """The check of one claim (None for one with no words), its citations repaired first."""
         marks = parse_markers(raw)
         sentence = strip_markers(raw)
         if not sentence or not re.search(r"\w", sentence):
-            continue
-        invented = [m for m in marks if m not in valid]
-        if invented:
-            notes.append(f"dropped invented citation(s) {invented}")
-        cited = [m for m in dict.fromkeys(marks) if m in valid]
-        vec = np.asarray(embed(sentence), dtype=np.float32) if embed and passages else None
-        if not cited:
-            found = best_support(sentence, passages, vec, vectors, echo=asked)
-            if found is not None:
-                cited = [found[0]]
-                notes.append("attached a citation the model left out")
-        # Check against the cited passages (whole chunks: the model may use context).
-        evidence = " ".join(by_n[n].hit.chunk.clean for n in cited)
-        missing = missing_facts(sentence, evidence, book, also=echo) if cited else ["(no passage)"]
-        if missing and cited:
-            # The right facts may sit in another passage: re-attach if one supports them.
-            for p in passages:
-                if p.n not in cited and not missing_facts(sentence, p.hit.chunk.clean, book, also=echo):
-                    notes.append(f"moved citation [{cited[0]}] -> [{p.n}]")
-                    cited, missing = [p.n], []
-                    break
+            return None
+        vec = np.asarray(self.embed(sentence), dtype=np.float32) if self.embed else None
+        cited, missing = self._cite(sentence, marks, vec)
         quote = None
         if cited:
             claim, claim_vec = sentence, vec
-            if given and len(sentence.split()) <= 3 and embed:
+            if self.given and len(sentence.split()) <= 3 and self.embed:
                 # "Germany." is the question's ellipsis: its support is that of question plus answer.
-                claim = f"{given} {sentence}"
-                claim_vec = np.asarray(embed(claim), dtype=np.float32)
-            quote = best_support(claim, passages, claim_vec, vectors, only=cited, echo=asked)
-        if quote is not None and quote[2] < min_support and not missing:
+                claim = f"{self.given} {sentence}"
+                claim_vec = np.asarray(self.embed(claim), dtype=np.float32)
+            quote = best_support(claim, self.passages, claim_vec, self.vectors, only=cited, echo=self.asked)
+        if quote is not None and quote[2] < self.min_support and not missing:
             # No fact is wrong, but nothing in the passage says anything like it.
             missing = [NO_SUPPORT]
         if quote is not None and not missing:
             # "Norway, Canada and Germany joined in Ankara": each fact is in the passage, but the three countries
             # founded it in 2024, two sentences before Iceland joined in Ankara. A claim's facts must stand
             # together: in its quoted sentence or the sentences on either side.
-            spread = missing_facts(sentence, by_n[quote[0]].around(quote[1]), book, also=echo)
+            spread = missing_facts(sentence, self.by_n[quote[0]].around(quote[1]), self.book, also=self.echo)
             missing = [f"{f} (not near the quoted sentence)" for f in spread]
-        checks.append(
-            ClaimCheck(sentence, tuple(cited), not missing, tuple(missing), (quote[0], quote[1]) if quote else None)
-        )
-    return checks, notes
+        return ClaimCheck(sentence, tuple(cited), not missing, tuple(missing), (quote[0], quote[1]) if quote else None)
+
+    def _cite(self, sentence: str, marks: Sequence[int], vec: np.ndarray | None) -> tuple[list[int], list[str]]:
+        """The passages a claim cites (invented ones dropped, a missing one attached, a wrong one moved),
+        and the facts of the claim that those passages lack."""
+        invented = [m for m in marks if m not in self.by_n]
+        if invented:
+            self.notes.append(f"dropped invented citation(s) {invented}")
+        cited = [m for m in dict.fromkeys(marks) if m in self.by_n]
+        if not cited:
+            found = best_support(sentence, self.passages, vec, self.vectors, echo=self.asked)
+            if found is not None:
+                cited = [found[0]]
+                self.notes.append("attached a citation the model left out")
+        if not cited:
+            return cited, ["(no passage)"]
+        # Check against the cited passages (whole chunks: the model may use context).
+        evidence = " ".join(self.by_n[n].hit.chunk.clean for n in cited)
+        missing = missing_facts(sentence, evidence, self.book, also=self.echo)
+        if missing:
+            # The right facts may sit in another passage: re-attach if one supports them.
+            for p in self.passages:
+                if p.n not in cited and not missing_facts(sentence, p.hit.chunk.clean, self.book, also=self.echo):
+                    self.notes.append(f"moved citation [{cited[0]}] -> [{p.n}]")
+                    return [p.n], []
+        return cited, missing
 
 
 def citations_for(checks: Sequence[ClaimCheck], passages: Sequence[Passage]) -> list[Citation]:

@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.answer.answerable import anchor_share, anchors
 from assistant.answer.passages import Passage
+from assistant.retrieval.signals import sentence_cosines as chunk_cosines
 from assistant.text.analyzer import tokenize
 from assistant.text.pack import pack, packs
 
@@ -56,13 +57,13 @@ def sentence_cosines(
     """
     seen: set[tuple[str, int]] = set()
     for rank, p in enumerate(passages):
-        vecs = sentence_vectors.get(p.hit.chunk.chunk_id)
-        for i, span in enumerate(p.hit.chunk.sentence_spans()):
+        spans = p.hit.chunk.sentence_spans()
+        sims = chunk_cosines(p.hit.chunk.chunk_id, len(spans), q, sentence_vectors)
+        for i, span in enumerate(spans):
             if (p.hit.chunk.source, span[2]) in seen:
                 continue
             seen.add((p.hit.chunk.source, span[2]))
-            sim = float(vecs[i] @ q) if q is not None and vecs is not None and i < len(vecs) else None
-            yield rank, p, i, sim
+            yield rank, p, i, (float(sims[i]) if sims is not None else None)
 
 
 def anchor_gap(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.retrieval.signals import sentence_cosines
 from assistant.types import Hit
 
 
@@ -77,11 +78,8 @@ def build_passages(
         if not spans or len(shown) == len(spans):
             continue
         lengths = [b - a for a, b, _, _ in spans]
-        vecs = sentence_vectors.get(hit.chunk.chunk_id)
-        if q is not None and vecs is not None and len(vecs) == len(spans):
-            scores = vecs @ q
-        else:
-            scores = np.zeros(len(spans), dtype=np.float32)
+        sims = sentence_cosines(hit.chunk.chunk_id, len(spans), q, sentence_vectors)
+        scores = sims if sims is not None else np.zeros(len(spans), dtype=np.float32)
         masked = np.where([i in shown for i in range(len(spans))], -np.inf, scores)
         best = 0 if byline and hit.chunk.is_lead and 0 not in shown else int(np.argmax(masked))
         fresh = [i for i in range(len(spans)) if i not in shown]

@@ -7,10 +7,14 @@ Vectors are L2-normalised, so a dot product is the cosine similarity.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 Vector = list[float]
+
+
+def quiet(note: str) -> None:
+    """Announce nothing."""
 
 
 @runtime_checkable
@@ -29,6 +33,22 @@ class Embedder(Protocol):
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]: ...
 
     def embed_query(self, text: str) -> Vector: ...
+
+    def warm_up(self) -> None:
+        """Start opening the model in the background and return at once; a no-op when it is open.
+
+        Opening the embedding model (torch or ONNX Runtime, 1.2 GB) can
+        overlap other start-up work: loading the LLM, chunking a corpus.
+        """
+        ...
+
+    def runtime(self, count: int, announce: Callable[[str], None] = quiet) -> Embedder:
+        """The embedder that should embed a job of ``count`` texts (itself, unless a bulk runtime is faster).
+
+        ``announce`` hears, before any slow load, what is being opened, so
+        that a build's progress line says why it pauses.
+        """
+        ...
 
 
 class WrappedEmbedder:
@@ -53,3 +73,16 @@ class WrappedEmbedder:
     @property
     def dim(self) -> int:
         return self.inner.dim
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> Vector:
+        return self.inner.embed_query(text)
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def runtime(self, count: int, announce: Callable[[str], None] = quiet) -> Embedder:
+        """Itself: a wrapper (a cache, a clock) must see every text, so it is not bypassed for bulk work."""
+        return self

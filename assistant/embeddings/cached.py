@@ -10,11 +10,11 @@ UI re-asks on a backend switch.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from assistant.embeddings.base import Vector
+from assistant.embeddings.base import Embedder, Vector, quiet
 
 
 def unit_rows(arr: np.ndarray) -> list[Vector]:
@@ -44,6 +44,16 @@ class CachedEmbedder:
     @property
     def fingerprint(self) -> str:
         return self._fingerprint
+
+    def warm_up(self) -> None:
+        """Nothing to do: the model is open once this object exists."""
+
+    def runtime(self, count: int, announce: Callable[[str], None] = quiet) -> Embedder:
+        return self
+
+    @property
+    def dim(self) -> int:
+        raise NotImplementedError
 
     def _encode(self, texts: Sequence[str], prompt: str, *, documents: bool) -> list[Vector]:
         raise NotImplementedError

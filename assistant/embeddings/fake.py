@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from assistant.embeddings.base import Vector
+from assistant.embeddings.base import Embedder, Vector, quiet
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -42,6 +42,12 @@ class HashEmbedder:
             vec[h % self._dim] += 1.0 if (h >> 64) & 1 else -1.0
         norm = math.sqrt(sum(v * v for v in vec)) or 1.0
         return [v / norm for v in vec]
+
+    def warm_up(self) -> None:
+        """Nothing to do: the model is open once this object exists."""
+
+    def runtime(self, count: int, announce: Callable[[str], None] = quiet) -> Embedder:
+        return self
 
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
         self.calls += len(texts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
-from assistant.embeddings.base import Embedder, Vector
+from assistant.embeddings.base import Embedder, Vector, quiet
 
 
 class LazyEmbedder:
@@ -41,6 +41,13 @@ class LazyEmbedder:
         thread = threading.Thread(target=self.load, name="load-embedder", daemon=True)
         thread.start()
         return thread
+
+    def warm_up(self) -> None:
+        if not self.loaded:
+            self.load_in_background()
+
+    def runtime(self, count: int, announce: Callable[[str], None] = quiet) -> Embedder:
+        return self.load().runtime(count, announce)
 
     @property
     def name(self) -> str:

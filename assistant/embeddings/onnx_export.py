@@ -21,7 +21,6 @@ in German and English, with and without padding.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 import warnings
@@ -31,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant import offline
 from assistant.embeddings.onnx import GRAPH, WEIGHTS, Encoder, install, staged, weights_entry
 from assistant.errors import ModelError
 
@@ -108,6 +108,40 @@ def _check(encoder: Encoder, model: Any, prompts: tuple[str, ...]) -> float:
     return worst
 
 
+def _trace(model: Any, work: Path, prompts: tuple[str, ...]) -> Path:
+    """The model traced to ONNX (``raw.onnx`` in ``work``), with batch and length left dynamic."""
+    import torch
+
+    sample = model.preprocess([prompts[0] + PROBES[0], PROBES[1]])
+    raw = work / "raw.onnx"
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TracerWarnings about shapes that are constant for these models
+        torch.onnx.export(
+            _wrapper(model),
+            (sample["input_ids"], sample["attention_mask"]),
+            str(raw),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
+            opset_version=17,
+            dynamo=False,
+        )
+    return raw
+
+
+def _optimise(raw: Path, work: Path) -> None:
+    """Write ONNX Runtime's optimised graph (weights in a side file) to ``work`` and drop the raw trace."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED  # portable across CPUs
+    opts.optimized_model_filepath = str(work / GRAPH)
+    opts.add_session_config_entry("session.optimized_model_external_initializers_file_name", WEIGHTS)
+    opts.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+    ort.InferenceSession(str(raw), opts, providers=["CPUExecutionProvider"])
+    raw.unlink()
+
+
 def export_onnx(
     model_dir: Path,
     out_dir: Path,
@@ -117,7 +151,7 @@ def export_onnx(
     progress: Callable[[str], None] = lambda _: None,
 ) -> Path:
     """Write a checked export of ``model_dir`` to ``out_dir`` (atomically) and return ``out_dir``."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    offline.apply()
     try:
         import onnxruntime as ort
         import torch
@@ -131,28 +165,9 @@ def export_onnx(
     if not tokenizer_file.is_file():
         raise ModelError(f"{model_dir} has no tokenizer.json for the ONNX runtime; set embedding.runtime: torch.")
     with staged(out_dir) as work:
-        sample = model.preprocess([prompts[0] + PROBES[0], PROBES[1]])
-        raw = work / "raw.onnx"
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # TracerWarnings about shapes that are constant for these models
-            torch.onnx.export(
-                _wrapper(model),
-                (sample["input_ids"], sample["attention_mask"]),
-                str(raw),
-                input_names=["input_ids", "attention_mask"],
-                output_names=["embedding"],
-                dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
-                opset_version=17,
-                dynamo=False,
-            )
+        raw = _trace(model, work, prompts)
         progress("optimising the graph")
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED  # portable across CPUs
-        opts.optimized_model_filepath = str(work / GRAPH)
-        opts.add_session_config_entry("session.optimized_model_external_initializers_file_name", WEIGHTS)
-        opts.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
-        ort.InferenceSession(str(raw), opts, providers=["CPUExecutionProvider"])
-        raw.unlink()
+        _optimise(raw, work)
         shutil.copyfile(tokenizer_file, work / "tokenizer.json")
         max_length = int(model.max_seq_length or 512)
         progress("checking the export against sentence-transformers")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
-from assistant.embeddings.base import Embedder, Vector, WrappedEmbedder
+from assistant.embeddings.base import Embedder, Vector, WrappedEmbedder, quiet
 from assistant.errors import ModelError
 
 
@@ -53,6 +53,12 @@ class RoutedEmbedder(WrappedEmbedder):
     def pick(self, count: int) -> Embedder:
         """The runtime for a build of ``count`` texts (which may arrive in several calls)."""
         return self.bulk() if self._threshold and count >= self._threshold else self.inner
+
+    def runtime(self, count: int, announce: Callable[[str], None] = quiet) -> Embedder:
+        """The runtime is chosen once for a whole build, not per batch of it."""
+        if self.loads_bulk(count):
+            announce(f"{self.note or 'loading the bulk runtime'} to embed {count} texts in bulk")
+        return self.pick(count)
 
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
         return self.pick(len(texts)).embed_documents(texts)

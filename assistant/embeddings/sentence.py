@@ -16,11 +16,11 @@ whole model at load and raised peak memory by up to 1.3 GB.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant import offline
 from assistant.embeddings.base import Vector
 from assistant.embeddings.cached import CachedEmbedder, unit_rows
 from assistant.errors import ModelError
@@ -48,8 +48,7 @@ class SentenceTransformerEmbedder(CachedEmbedder):
             document_prompt=document_prompt,
             cache_size=cache_size,
         )
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        offline.apply()
         try:
             import torch
             from sentence_transformers import SentenceTransformer

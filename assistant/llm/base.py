@@ -7,8 +7,9 @@ backend means implementing ``stream`` and nothing more.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 
@@ -43,9 +44,17 @@ class LLM(Protocol):
 
     def stream(
         self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         """Yield the reply in pieces (greedy, or sampled as ``sampling`` says); raise BackendError when
-        unreachable."""
+        unreachable. A generator, so that a caller who stops reading can ``close()`` it and free the model."""
+        ...
+
+    def warm_up(self, system_prompt: str, state_dir: Path) -> str | None:
+        """Get the fixed system prompt ready before the first question; None when there is nothing to do.
+
+        A local model evaluates it (or restores its saved state from
+        ``state_dir``); a remote server keeps its own cache, so it returns None.
+        """
         ...
 
 
@@ -67,3 +76,6 @@ class WrappedLLM:
     @property
     def model(self) -> str:
         return self.inner.model
+
+    def warm_up(self, system_prompt: str, state_dir: Path) -> str | None:
+        return self.inner.warm_up(system_prompt, state_dir)

@@ -10,7 +10,8 @@ opinion too. Sampled calls are recorded apart, in ``sampled_calls``, so
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
+from pathlib import Path
 
 from assistant.errors import BackendError
 from assistant.llm.base import Message, Sampling
@@ -33,6 +34,7 @@ class FakeLLM:
         self._last = ""
         self._fail = fail
         self.calls: list[list[Message]] = []
+        self.warmed_up = ""  # the system prompt last warmed up with
         self.sampled_calls: list[list[Message]] = []
 
     @property
@@ -43,9 +45,13 @@ class FakeLLM:
     def model(self) -> str:
         return "scripted"
 
+    def warm_up(self, system_prompt: str, state_dir: Path) -> str | None:
+        self.warmed_up = system_prompt
+        return None
+
     def stream(
         self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         (self.calls if sampling is None else self.sampled_calls).append(list(messages))
         if self._fail:
             raise BackendError(self._fail)

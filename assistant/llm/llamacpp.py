@@ -13,7 +13,7 @@ import ctypes
 import hashlib
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,19 +70,19 @@ class LlamaCppLLM:
     def model(self) -> str:
         return self._model
 
-    def prime(self, system_prompt: str, cache_dir: Path | None = None) -> str:
+    def warm_up(self, system_prompt: str, state_dir: Path | None = None) -> str:
         """Put the fixed system prompt's KV state in place before the first question.
 
         Within a process llama.cpp reuses the longest common token prefix, so
         only the first question pays for the system prompt (about 2.5 s on 2
         cores). A new ``assistant ask`` process would pay it every time, so
-        the state is saved once under ``cache_dir`` and read back (a few MB)
+        the state is saved once under ``state_dir`` and read back (a few MB)
         on the next start. Returns "restored", "computed" or "computed+saved".
         """
         prefix = f"<|im_start|>system\n{system_prompt}<|im_end|>\n"
         tokens = self._llm.tokenize(prefix.encode("utf-8"), special=True)
         key = hashlib.sha256(f"{self._model_id}|{self._n_ctx}|{prefix}".encode()).hexdigest()[:24]
-        path = cache_dir / f"kv-{key}.bin" if cache_dir is not None else None
+        path = state_dir / f"kv-{key}.bin" if state_dir is not None else None
         with self.lock:
             try:
                 data = path.read_bytes() if path is not None and path.is_file() else b""
@@ -90,7 +90,7 @@ class LlamaCppLLM:
                 data = b""
             if data:
                 buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
-                if self._cpp.llama_state_set_data(self._llm._ctx.ctx, buf, len(data)) == len(data):
+                if self._cpp.llama_state_set_data(self._llm.ctx, buf, len(data)) == len(data):
                     self._llm.input_ids[: len(tokens)] = tokens
                     self._llm.n_tokens = len(tokens)
                     return "restored"
@@ -98,9 +98,9 @@ class LlamaCppLLM:
             self._llm.eval(tokens)
             if path is None:
                 return "computed"
-            size = self._cpp.llama_state_get_size(self._llm._ctx.ctx)
+            size = self._cpp.llama_state_get_size(self._llm.ctx)
             buf = (ctypes.c_uint8 * int(size))()
-            n = int(self._cpp.llama_state_get_data(self._llm._ctx.ctx, buf, size))
+            n = int(self._cpp.llama_state_get_data(self._llm.ctx, buf, size))
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(f".tmp{os.getpid()}")
@@ -115,7 +115,7 @@ class LlamaCppLLM:
 
     def stream(
         self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         if sampling is None:
             options: dict[str, Any] = {"temperature": self._temperature, "top_k": 1}
         else:

@@ -5,7 +5,7 @@ pipeline and the naive baseline are metered the same way."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 
 from assistant.llm.base import LLM, Message, Sampling, WrappedLLM
@@ -26,7 +26,7 @@ class MeteredLLM(WrappedLLM):
 
     def stream(
         self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         # ChatML adds about 5 tokens of framing per message.
         self.meter.prompt_tokens.append(sum(self.count(m.content) + 5 for m in messages))
         pieces: list[str] = []

@@ -8,7 +8,8 @@ and lets us turn every network failure into one readable BackendError.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,6 +41,10 @@ class _HTTPBackend:
     @property
     def model(self) -> str:
         return self._model
+
+    def warm_up(self, system_prompt: str, state_dir: Path) -> str | None:
+        """Nothing to do: the server keeps (or lacks) its own prompt cache."""
+        return None
 
     def _fail(self, err: Exception) -> BackendError:
         if isinstance(err, httpx.TimeoutException):
@@ -74,7 +79,7 @@ class OpenAICompatLLM(_HTTPBackend):
 
     def stream(
         self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         body: dict[str, Any] = {
             "model": self._model,
             "messages": _payload(messages),
@@ -108,7 +113,7 @@ class OllamaLLM(_HTTPBackend):
 
     def stream(
         self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         options: dict[str, Any] = {"temperature": self._temperature, "num_predict": max_tokens}
         if sampling is not None:
             options.update(

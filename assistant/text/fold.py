@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-from assistant.text.numbers import MONTHS, fold_numbers
-
-_MONTH_ALT = "|".join(MONTHS)
+from assistant.text.months import month_names
+from assistant.text.numbers import fold_numbers
+from assistant.text.spelled import digits
 
 # One spelling per concept, chosen after case and umlaut folding.  The
 # German word wins where English and German differ only in language.
@@ -35,22 +36,13 @@ _TOKEN_MAP: dict[str, str] = {
     "percent": "prozent", "pct": "prozent",
     "eur": "euro", "euros": "euro",
     "usd": "dollar", "dollars": "dollar",
-    # English months to German
-    "january": "januar", "february": "februar", "march": "marz", "may": "mai",
-    "june": "juni", "july": "juli", "october": "oktober", "december": "dezember",
-    # small numbers, so "fünf", "five" and "5" agree
-    "zwei": "2", "two": "2", "drei": "3", "three": "3", "vier": "4",
-    "four": "4", "funf": "5", "five": "5", "sechs": "6", "six": "6",
-    "sieben": "7", "seven": "7", "acht": "8", "eight": "8", "neun": "9",
-    "nine": "9", "zehn": "10", "ten": "10", "elf": "11", "eleven": "11",
-    "zwolf": "12", "twelve": "12", "achtzig": "80", "eighty": "80",
-    "zweiunddreissig": "32",
     # British vs American spelling
     "defense": "defence",
 }  # fmt: skip
 _ONE_WORDS = frozenset({"a", "an", "one", "ein", "eine", "einer", "eins"})
 _MAGNITUDES = frozenset({"milliarden", "millionen", "tausend"})
 
+_SPELLED = ("de", "en")
 _SYMBOLS = {"%": " prozent ", "€": " euro ", "$": " dollar "}
 _LOOSE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _NOT_WORD = re.compile(r"[^\w.]+")
@@ -58,8 +50,22 @@ _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _DIGRAPHS = re.compile(r"(?<=[aou])(?<![ae]u)e")  # "Suedkorea", but not "neue" or "Frauen"
 _IZE = re.compile(r"iz(e|ed|es|ing|ation)\b")
 _PER_CENT = re.compile(r"\bper cent\b")
-_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_ALT}) (\d{{1,2}}) (\d{{4}})\b")
-_DAY_OF_MONTH = re.compile(rf"\b(\d{{1,2}}) of ({_MONTH_ALT})\b")
+
+
+@cache
+def _date_orders() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """"july 8 2026" and "8 of july", compiled once the month names are known (Babel loads lazily)."""
+    months = "|".join(month_names("de"))
+    return (
+        re.compile(rf"\b({months}) (\d{{1,2}}) (\d{{4}})\b"),
+        re.compile(rf"\b(\d{{1,2}}) of ({months})\b"),
+    )
+
+
+@cache
+def _english_months() -> dict[str, str]:
+    """English month names to the German ones numeric dates are written with ("march" -> "marz")."""
+    return {en: de for en, de in zip(month_names("en"), month_names("de"), strict=True) if en != de}
 
 
 def _fold_letters(text: str) -> str:
@@ -72,7 +78,8 @@ def _fold_letters(text: str) -> str:
 
 def _map_tokens(tokens: list[str]) -> list[str]:
     """Why: "Mrd.", "bn" and "billion" must compare equal to "Milliarden"."""
-    mapped = [_TOKEN_MAP.get(t, t) for t in tokens]
+    months = _english_months()
+    mapped = [_TOKEN_MAP.get(t) or months.get(t, t) for t in tokens]
     out: list[str] = []
     for i, tok in enumerate(mapped):
         nxt = mapped[i + 1] if i + 1 < len(mapped) else ""
@@ -92,11 +99,14 @@ def normalize(text: str) -> str:
     """
     for symbol, word in _SYMBOLS.items():
         text = text.replace(symbol, word)
+    for language in _SPELLED:  # "fünf", "five" and "5" agree; text2num knows every number word, not a list
+        text = digits(text, language, magnitudes_as_words=True)
     text = fold_numbers(_fold_letters(text))
     text = _LOOSE_DOT.sub(" ", text)
     text = _NOT_WORD.sub(" ", text).replace("_", " ")
     text = _LETTER_DIGIT.sub(" ", text)
     text = _IZE.sub(r"is\1", _PER_CENT.sub("prozent", text))
     text = " ".join(_map_tokens(text.split()))
-    text = _MONTH_DAY_YEAR.sub(r"\2 \1 \3", text)
-    return _DAY_OF_MONTH.sub(r"\1 \2", text)
+    month_day_year, day_of_month = _date_orders()
+    text = month_day_year.sub(r"\2 \1 \3", text)
+    return day_of_month.sub(r"\1 \2", text)

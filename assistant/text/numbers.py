@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import re
 
-#: German month names after letter folding ("März" -> "marz"), January first.
-MONTHS = (
-    "januar", "februar", "marz", "april", "mai", "juni",
-    "juli", "august", "september", "oktober", "november", "dezember",
-)  # fmt: skip
+from assistant.text.months import month_names
 
 _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[.,]\d{3})+)(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])")
@@ -26,7 +22,7 @@ _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
 
 def _date(day: str, month: str, year: str) -> str:
     m = int(month)
-    name = MONTHS[m - 1] if 1 <= m <= 12 else month
+    name = month_names("de")[m - 1] if 1 <= m <= 12 else month  # one spelling: German, as folded
     return f" {int(day)} {name} {year} "
 
 

@@ -23,21 +23,28 @@ _THRESHOLD = 1.5
 
 
 @cache
-def _magnitude_after_digit(code: str) -> re.Pattern[str] | None:
-    """A pack's magnitude words after a digit, compiled once: ``digits`` runs on every sentence checked."""
+def _magnitude_words(code: str, anywhere: bool) -> re.Pattern[str] | None:
+    """A pack's magnitude words (after a digit, or ``anywhere``), compiled once: ``digits`` runs on every
+    sentence checked."""
     magnitudes = pack(code).magnitudes
     if not magnitudes:
         return None
     words = "|".join(sorted((re.escape(m) for m in magnitudes), key=len, reverse=True))
-    return re.compile(rf"(?<=\d)(\s+)({words})\b", re.IGNORECASE)
+    before = r"(?<!\w)(\s*)" if anywhere else r"(?<=\d)(\s+)"
+    return re.compile(before + rf"({words})\b", re.IGNORECASE)
 
 
-def digits(text: str, language: str) -> str:
-    """``text`` with spelled numbers of ``language`` written as digits."""
+def digits(text: str, language: str, *, magnitudes_as_words: bool = False) -> str:
+    """``text`` with spelled numbers of ``language`` written as digits.
+
+    ``magnitudes_as_words`` keeps every magnitude word a word ("eine
+    Milliarde", not "eine 1000000000"), for the folding that maps "billion"
+    and "Milliarde" to one word: English and German billions differ by 1000.
+    """
     from text_to_num import alpha2digit
 
     code = pack(language).code
-    after_digit = _magnitude_after_digit(code)
+    after_digit = _magnitude_words(code, magnitudes_as_words)
     kept: list[str] = []
     if after_digit is not None:
         # Keep "Millionen" in "3,5 Millionen" a word: text2num would make it a number of its own.

@@ -99,10 +99,8 @@ class CachingEmbedder(WrappedEmbedder):
             if vectors is not None and len(vectors) == len(spans):
                 pairs += [(chunk.clean[a:b], vectors[i].tolist()) for i, (a, b, _, _) in enumerate(spans)]
         try:  # chunk vectors sit in Chroma; a store that cannot list them just costs a re-embed
-            ids = list(index.chunks)
-            got = index.store._col.get(ids=ids, include=["embeddings"])
-            for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
-                pairs.append((index.chunks[cid].clean, [float(x) for x in vec]))
+            for cid, vec in index.store.vectors(list(index.chunks)).items():
+                pairs.append((index.chunks[cid].clean, vec))
         except Exception as err:  # chromadb raises assorted types; the cache is an optimisation
             log.info("chunk vectors not seeded from the store: %s", err)
         with self._cache_lock:
@@ -218,8 +216,6 @@ class Engine:
             prime_llm(llm, settings)  # the system prompt's KV state, from disk when saved before
             stream = llm.stream(build_messages("Warm-up?", [], "de"), max_tokens=1)
             try:
-                next(iter(stream), None)
+                next(stream, None)
             finally:
-                close = getattr(stream, "close", None)
-                if close is not None:
-                    close()
+                stream.close()

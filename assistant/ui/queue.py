@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import queue as stdqueue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,7 +110,7 @@ class QueuedLLM(WrappedLLM):
 
     def stream(
         self, messages: Sequence[Message], *, max_tokens: int = 256, sampling: Sampling | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         ctx: AbstractContextManager[None] = self.gate.hold(self.ticket) if self.gate is not None else nullcontext()
         with ctx:
             for piece in self.inner.stream(messages, max_tokens=max_tokens, sampling=sampling):

@@ -34,11 +34,11 @@ def test_saved_system_prompt_state_gives_the_same_answer(bot: Assistant, tmp_pat
     from assistant.llm.base import complete
 
     llm = bot.llm
-    assert llm is not None and hasattr(llm, "prime")
+    assert llm is not None and llm.backend == "llamacpp"
     messages = build_messages("Wie hoch ist der Verteidigungshaushalt 2026?", [], "de")
-    assert llm.prime(SYSTEM_PROMPT, tmp_path) == "computed+saved"
+    assert llm.warm_up(SYSTEM_PROMPT, tmp_path) == "computed+saved"
     computed = complete(llm, messages, max_tokens=24)
-    assert llm.prime(SYSTEM_PROMPT, tmp_path) == "restored"
+    assert llm.warm_up(SYSTEM_PROMPT, tmp_path) == "restored"
     assert complete(llm, messages, max_tokens=24) == computed
     (saved,) = tmp_path.glob("kv-*.bin")
     assert 0 < saved.stat().st_size < 64 * 2**20  # the prompt's KV cells, not the whole context

@@ -7,31 +7,25 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from assistant.answer.checks import (
-    CHECKS,
-    Anchored,
-    AnchorGap,
-    AnswerKind,
-    AskedRole,
-    CompleteList,
-    ModelRefusal,
-    NewToConversation,
-    NonEmpty,
-    NotARestatement,
-    QuestionFacts,
-    QuestionTerms,
-    Relevant,
-    ReplyKind,
-    SecondOpinion,
-    Supported,
-    configured,
-)
+from assistant.answer.checks import CHECKS, configured
 from assistant.answer.citations import check_claims, render
+from assistant.answer.evidence_checks import AnchorGap, AnswerKind, AskedRole, QuestionFacts, QuestionTerms, Relevant
 from assistant.answer.extractive import best_sentences
 from assistant.answer.facts import NameBook
 from assistant.answer.lang import document_language
 from assistant.answer.passages import build_passages
 from assistant.answer.policy import Action, Context, Draft
+from assistant.answer.reply_checks import (
+    Anchored,
+    CompleteList,
+    ModelRefusal,
+    NewToConversation,
+    NonEmpty,
+    NotARestatement,
+    ReplyKind,
+    SecondOpinion,
+    Supported,
+)
 from assistant.config import load_settings
 from assistant.errors import ConfigError
 from assistant.ingest.chunk import ChunkParams, chunk_document
