@@ -7,6 +7,11 @@ STAMP := $(VENV)/.setup-stamp
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
+# llama.cpp is built for this CPU (-march=native) but without Intel AMX: on a Xeon with AMX its AMX weight
+# buffers crash the first prompt of more than one token (segmentation fault in decode; llama-cpp-python 0.3.36).
+# --no-cache-dir: pip would otherwise reuse a wheel built earlier with other flags.
+LLAMA_CMAKE_ARGS ?= -DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" -DCMAKE_CXX_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+
 # The offline settings live in assistant/offline.py alone: `assistant` applies them itself, and every other
 # Python command here runs under them through this prefix.
 OFFLINE = $(BIN)/python -m assistant.offline
@@ -20,6 +25,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -c "import llama_cpp" 2>/dev/null || CMAKE_ARGS='$(LLAMA_CMAKE_ARGS)' \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check --no-cache-dir "llama-cpp-python[server]==0.3.36"
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[llamacpp,dev]"
 	@touch $(STAMP)
 
