@@ -124,10 +124,14 @@ class StreamingAnswerer(Protocol):
     ) -> Generator[StreamEvent, None, None]: ...
 
 
+#: Turns of history a conversation keeps for follow-ups: the CLI's, the UI's and the eval runner's.
+MAX_TURNS = 6
+
+
 class ChatSession:
     """One conversation; ``ask`` keeps the history."""
 
-    def __init__(self, assistant: StreamingAnswerer, max_turns: int = 6) -> None:
+    def __init__(self, assistant: StreamingAnswerer, max_turns: int = MAX_TURNS) -> None:
         self.assistant = assistant
         self.history: list[tuple[str, str]] = []
         self.answers: list[Answer] = []

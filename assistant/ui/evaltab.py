@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.model import Answer
+from assistant.evaluation.charts import CHART_METRICS, SHORT, bar_chart_svg
 from assistant.evaluation.evalset import EvalIssue, load_evalset
-from assistant.evaluation.report import CHART_METRICS, LABELS, SHORT, bar_chart_svg, fmt, fmt_ms, write_report
+from assistant.evaluation.report import write_report
+from assistant.evaluation.report_format import LABELS, fmt, fmt_ms
 from assistant.evaluation.runner import EvalRun, load_cases, run_eval
 from assistant.ui.corpus import DocumentCache
 from assistant.ui.engine import Engine

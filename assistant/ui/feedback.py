@@ -70,8 +70,13 @@ class FeedbackStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        with FeedbackStore._guard:
-            self._lock = FeedbackStore._locks.setdefault(path.resolve(), threading.Lock())
+        self._lock = self._lock_for(path)
+
+    @classmethod
+    def _lock_for(cls, path: Path) -> threading.Lock:
+        """The one lock for this file: each session has its own store, but they all append to the same log."""
+        with cls._guard:
+            return cls._locks.setdefault(path.resolve(), threading.Lock())
 
     def record(
         self,

@@ -14,11 +14,11 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.answer.model import Answer
+from assistant.chat import MAX_TURNS  # the UI's follow-up history is ChatSession's, so the two cannot drift apart
 from assistant.config import Settings
 
 BACKENDS = ("local-1.5b", "local-0.5b", "extractive", "ollama", "openai")
 LOCAL_BACKENDS = frozenset({"local-1.5b", "local-0.5b"})
-MAX_TURNS = 6  # history turns carried into follow-ups, as in ChatSession
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
 DEFAULT_OLLAMA_MODEL = "qwen2.5:1.5b"
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
 import pytest
 
 from assistant.config import Settings, load_settings
@@ -153,14 +154,14 @@ def test_cancelled_ticket_leaves_the_line() -> None:
 def test_second_session_sees_its_place_then_gets_its_answer(gated: tuple[Engine, GatedReplies, FakeLLM]) -> None:
     engine, replies, _ = gated
     app = ChatApp(engine)
-    a, b = app.new_state(), app.new_state()
+    a, b = app.shared.new_state(), app.shared.new_state()
     out_a: list[str] = []
     out_b: list[str] = []
-    ta = threading.Thread(target=_drain, args=(app.ask(a, QUESTION), out_a))
+    ta = threading.Thread(target=_drain, args=(app.chat.ask(a, QUESTION), out_a))
     ta.start()
     while replies.calls < 1:
         time.sleep(0.02)
-    tb = threading.Thread(target=_drain, args=(app.ask(b, "Wer ist NATO-Generalsekretär?"), out_b))
+    tb = threading.Thread(target=_drain, args=(app.chat.ask(b, "Wer ist NATO-Generalsekretär?"), out_b))
     tb.start()
     deadline = time.time() + 10
     while not any("Warteschlange: Platz 1" in h for h in out_b) and time.time() < deadline:
@@ -179,18 +180,18 @@ def test_second_session_sees_its_place_then_gets_its_answer(gated: tuple[Engine,
 def test_new_conversation_frees_the_place_in_line(gated: tuple[Engine, GatedReplies, FakeLLM]) -> None:
     engine, replies, llm = gated
     app = ChatApp(engine)
-    a, b = app.new_state(), app.new_state()
-    ta = threading.Thread(target=_drain, args=(app.ask(a, QUESTION), []))
+    a, b = app.shared.new_state(), app.shared.new_state()
+    ta = threading.Thread(target=_drain, args=(app.chat.ask(a, QUESTION), []))
     ta.start()
     while replies.calls < 1:
         time.sleep(0.02)
-    gen_b = app.ask(b, QUESTION)
+    gen_b = app.chat.ask(b, QUESTION)
     for value in gen_b:  # until B is told its place
         if isinstance(value[0], str) and "Warteschlange" in value[0]:
             break
     assert engine.gate.waiting == 1
     gen_b.close()  # what Gradio does when "new conversation" cancels the event
-    app.new_conversation(b)
+    app.chat.new_conversation(b)
     deadline = time.time() + 5
     while engine.gate.waiting and time.time() < deadline:
         time.sleep(0.02)
@@ -205,26 +206,25 @@ def test_citation_click_and_feedback(gated: tuple[Engine, GatedReplies, FakeLLM]
     engine, replies, _ = gated
     replies.go.set()
     app = ChatApp(engine)
-    state = app.new_state()
-    for _ in app.ask(state, QUESTION):
+    state = app.shared.new_state()
+    for _ in app.chat.ask(state, QUESTION):
         pass
     answer = state.turns[0].answer
     assert answer is not None
     c = answer.citations[0]
 
-    class Evt:  # the shape Gradio hands a handler: the data given to trigger() in the browser
-        def __init__(self, data: dict[str, Any]) -> None:
-            self._data = data
+    def evt(data: Any) -> gr.EventData:  # what Gradio hands a handler: the data given to trigger() in the browser
+        return gr.EventData(None, data)
 
-    viewer, pick, tabs, _ = app.open_citation(state, Evt({"turn": 0, "n": c.n, "passage": -1}))  # type: ignore[arg-type]
+    viewer, pick, tabs, _ = app.chat.open_citation(state, evt({"turn": 0, "n": c.n, "passage": -1}))
     assert 'id="viewer-target"' in viewer and "Lara Finke" in viewer
     assert state.viewer.source == c.source and (c.start, c.end) in state.viewer.target
-    app.give_feedback(state, Evt({"turn": 0, "rating": "up", "comment": "<b>gut</b>"}))  # type: ignore[arg-type]
+    app.chat.give_feedback(state, evt({"turn": 0, "rating": "up", "comment": "<b>gut</b>"}))
     rec = json.loads((engine.settings.data_dir / "feedback.jsonl").read_text(encoding="utf-8"))
     assert rec["rating"] == "up" and rec["comment"] == "<b>gut</b>" and rec["backend"] == "fake"
     assert state.turns[0].feedback == "up"
     # a click that names no answer changes nothing
-    assert app.open_citation(state, Evt({"turn": 9, "n": 1}))[0] == app.open_citation(state, Evt({}))[0]  # type: ignore[arg-type]
+    assert app.chat.open_citation(state, evt({"turn": 9, "n": 1}))[0] == app.chat.open_citation(state, evt({}))[0]
 
 
 def test_upload_validates_first_and_a_failed_build_changes_nothing(
@@ -277,10 +277,16 @@ def test_eval_tab_runs_reports_and_stops(gated: tuple[Engine, GatedReplies, Fake
     evalset = tmp_path / "mini.jsonl"
     evalset.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
     app = ChatApp(engine)
-    prefs = app.defaults.with_(backend="extractive")
+    prefs = app.shared.defaults.with_(backend="extractive")
     seen: list[int] = []
     outcome = run_ui_eval(
-        engine, app.docs, prefs, evalset, limit=2, cancel=threading.Event(), progress=lambda i, n, s: seen.append(i)
+        engine,
+        app.shared.docs,
+        prefs,
+        evalset,
+        limit=2,
+        cancel=threading.Event(),
+        progress=lambda i, n, s: seen.append(i),
     )
     assert seen == [1, 2] and outcome.run.summary["n"] == 2
     assert outcome.report_html.is_file() and "<svg" in outcome.report_html.read_text(encoding="utf-8")
@@ -290,16 +296,40 @@ def test_eval_tab_runs_reports_and_stops(gated: tuple[Engine, GatedReplies, Fake
     stop = threading.Event()
     stop.set()
     with pytest.raises(Cancelled):
-        run_ui_eval(engine, app.docs, prefs, evalset, limit=2, cancel=stop)
+        run_ui_eval(engine, app.shared.docs, prefs, evalset, limit=2, cancel=stop)
 
 
 def test_state_is_per_session(gated: tuple[Engine, GatedReplies, FakeLLM]) -> None:
     engine, _, _ = gated
     app = ChatApp(engine)
-    a, b = app.new_state(), app.new_state()
-    active, _ = app._setter("passages")(a, 7)
+    a, b = app.shared.new_state(), app.shared.new_state()
+    active, _ = app.settings.setter("passages")(a, 7)
     assert "Textstellen: 7" in active
-    assert "Extraktiv" in app.set_backend(a, "extractive")[2]
+    assert "Extraktiv" in app.settings.set_backend(a, "extractive")[2]
     assert (a.prefs.passages, a.prefs.backend) == (7, "extractive")
-    assert (b.prefs.passages, b.prefs.backend) == (app.defaults.passages, "fake")
-    assert isinstance(app.new_state(), SessionState)
+    assert (b.prefs.passages, b.prefs.backend) == (app.shared.defaults.passages, "fake")
+    assert isinstance(app.shared.new_state(), SessionState)
+
+
+def test_build_wires_every_tab_and_relabels_every_label(gated: tuple[Engine, GatedReplies, FakeLLM]) -> None:
+    engine, _, _ = gated
+    app = ChatApp(engine)
+    cfg = app.build().config
+    ids = {c["id"]: c["props"].get("elem_id") for c in cfg["components"]}
+    events = {(ids.get(target), name): dep for dep in cfg["dependencies"] for target, name in dep["targets"]}
+    wired = {
+        ("question", "submit"): ["transcript", "question", "ask"],
+        ("transcript", "cite"): ["viewer", "doc-pick", "tabs"],  # a click in one tab opens another
+        ("transcript", "feedback"): ["transcript"],
+        ("doc-pick", "input"): ["viewer"],
+        ("upload-btn", "click"): ["corpus-table", "corpus-msg", "upload", "remove-pick", "doc-pick"],
+        ("rebuild-btn", "click"): ["corpus-table", "corpus-msg", "upload", "remove-pick", "doc-pick"],
+        ("eval-run", "click"): ["eval-summary", "eval-failures", "eval-report", "eval-msg"],
+        ("passages", "change"): ["active-backend"],
+    }
+    for event, outputs in wired.items():
+        assert [ids[o] for o in events[event]["outputs"]][: len(outputs)] == outputs, event
+    # switching the language redraws every registered label plus the HTML with words in it, value for value
+    relabelled = app.settings.set_ui_lang(app.shared.new_state(), "en")
+    assert len(relabelled) == len(events[("ui-lang", "input")]["outputs"]) == len(app.shared.labels) + 5
+    assert {"value": "Ask", "__type__": "update"} in relabelled

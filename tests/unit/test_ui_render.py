@@ -11,13 +11,14 @@ import re
 import pytest
 
 from assistant.answer.model import Answer
+from assistant.chat import ChatSession
 from assistant.config import load_settings
 from assistant.indexing import load_corpus
 from assistant.llm.fake import FakeLLM
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.types import Citation
-from assistant.ui import render
+from assistant.ui import render, transcript
 from assistant.ui.corpus import safe_name, source_of
 from assistant.ui.i18n import STRINGS, from_accept_language, t
 from assistant.ui.session import Prefs, SessionState, Turn, settings_for
@@ -74,7 +75,7 @@ def test_marked_merges_overlaps_and_gives_the_target_one_id() -> None:
 
 
 def test_answer_markers_become_buttons_only_when_cited() -> None:
-    html = render.answer_text_html("A [1] and B [7].\n<b>x</b>", 3, {1: 'Sec "tion"'})
+    html = transcript.answer_text_html("A [1] and B [7].\n<b>x</b>", 3, {1: 'Sec "tion"'})
     assert 'data-action="cite" data-turn="3" data-n="1"' in html
     assert 'title="Sec &quot;tion&quot;"' in html
     assert '<span class="cite-plain">[7]</span>' in html
@@ -82,7 +83,7 @@ def test_answer_markers_become_buttons_only_when_cited() -> None:
 
 
 def test_sources_highlight_the_cited_sentence(budget: Answer, original_text: str) -> None:
-    html = render.sources_html(budget, 0, "de")
+    html = transcript.sources_html(budget, 0, "de")
     c = budget.citations[0]
     assert original_text[c.start : c.end] == c.quote
     marks = re.findall(r'<mark class="hl">(.*?)</mark>', html, re.S)
@@ -96,28 +97,28 @@ def test_transcript_escapes_questions_answers_and_sources(budget: Answer) -> Non
     evil_cite = Citation(1, "x", "corpus/<evil>.txt", EVIL, 0, 5, EVIL)
     evil = Answer(EVIL, EVIL + " [1]", "de", False, (evil_cite,), (), "fake", "scripted")
     turns = [Turn(EVIL, answer=evil, status="done"), Turn("läuft", draft=EVIL, status="writing")]
-    html = render.transcript_html(turns, "de")
+    html = transcript.transcript_html(turns, "de")
     _no_markup_from(EVIL, html)
     assert html.count("&lt;script&gt;") >= 4
     assert 'class="draft"' in html
 
 
 def test_turn_states(budget: Answer) -> None:
-    assert "Warteschlange: Platz 2" in render.bot_html(Turn("q", status="queue", place=2), 0, "de")
-    assert "Queue: position 1" in render.bot_html(Turn("q", status="queue", place=1), 0, "en")
-    assert "Suche" in render.bot_html(Turn("q"), 0, "de")
-    err = render.bot_html(Turn("q", error=EVIL, status="error"), 0, "en")
+    assert "Warteschlange: Platz 2" in transcript.bot_html(Turn("q", status="queue", place=2), 0, "de")
+    assert "Queue: position 1" in transcript.bot_html(Turn("q", status="queue", place=1), 0, "en")
+    assert "Suche" in transcript.bot_html(Turn("q"), 0, "de")
+    err = transcript.bot_html(Turn("q", error=EVIL, status="error"), 0, "en")
     assert 'class="error-box"' in err and "<script" not in err and "Traceback" not in err
-    done = render.bot_html(Turn("q", answer=budget, status="done", seconds=1.5), 0, "de")
+    done = transcript.bot_html(Turn("q", answer=budget, status="done", seconds=1.5), 0, "de")
     assert 'class="feedback"' in done and "1.5 s" in done
-    rated = render.bot_html(Turn("q", answer=budget, status="done", feedback="down"), 0, "en")
+    rated = transcript.bot_html(Turn("q", answer=budget, status="done", feedback="down"), 0, "en")
     assert "Thank you" in rated and "fb-comment" not in rated
 
 
 def test_refusal_offers_closest_passages(hash_retriever: HybridRetriever) -> None:
     refused = _answer(hash_retriever, "NO_ANSWER", "Who will host the 2027 summit?")
     assert refused.refused and refused.passages
-    html = render.bot_html(Turn(refused.question, answer=refused, status="done"), 2, "en")
+    html = transcript.bot_html(Turn(refused.question, answer=refused, status="done"), 2, "en")
     assert "Not answered by the text" in html and "You may be looking for" in html
     assert html.count('data-action="passage"') == min(3, len(refused.passages))
     assert 'data-turn="2" data-passage="0"' in html
@@ -165,10 +166,13 @@ def test_session_settings_map_backends() -> None:
     assert base.llm.backend == load_settings(None).llm.backend  # the server's settings are untouched
 
 
-def test_session_history_is_per_session_and_bounded(budget: Answer) -> None:
+def test_session_history_is_per_session_and_bounded(budget: Answer, hash_retriever: HybridRetriever) -> None:
     a, b = SessionState(), SessionState()
     a.turns += [Turn(f"q{i}", answer=budget) for i in range(9)] + [Turn("failed", error="x")]
-    assert len(a.history()) == 6 and b.history() == []
+    chat = ChatSession(Assistant(load_settings(None), hash_retriever, FakeLLM()))
+    for _ in range(9):
+        chat.remember(budget)
+    assert len(a.history()) == len(chat.history) == 6 and b.history() == []  # the web UI keeps what `chat` keeps
     a.reset()
     assert a.history() == [] and a.viewer.source == ""
 
