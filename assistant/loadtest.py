@@ -15,13 +15,14 @@ import argparse
 import json
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from assistant.evaluation.stats import percentile, rounded
 
 QUESTIONS = (
     "Wie hoch ist der Verteidigungshaushalt 2026?",
@@ -147,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         "error_samples": errors[:10],
         "wall_s": round(wall, 1),
         "latency_s": {
-            "p50": round(statistics.median(lat), 2) if lat else None,
-            "p95": round(lat[min(len(lat) - 1, int(0.95 * (len(lat) - 1) + 0.5))], 2) if lat else None,
+            "p50": rounded(percentile(lat, 50), 2),
+            "p95": rounded(percentile(lat, 95), 2),
         },
         "server_ready_s": round(ready_s, 1),
         "memory_mb": {"before": mem_before, "after": mem_after},

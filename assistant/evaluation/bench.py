@@ -26,14 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.stats import percentile
+
 ROWS = ("ours-1.5b", "ours-0.5b", "ours-extractive", "naive-llama-index-1.5b")
-
-
-def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
 def _cases(settings: Any, limit: int | None) -> tuple[list[Any], dict[str, str]]:
@@ -102,7 +97,7 @@ def run_row(row: str, limit: int | None) -> dict[str, Any]:
         "false_refusal_rate": run.summary["false_refusal_rate"],
         "prompt_tokens_median": statistics.median(meter.prompt_tokens) if meter and meter.prompt_tokens else 0,
         "gen_tokens_per_s": tps,
-        "latency_ms": {k: {"p50": _pct(v, 0.5), "p95": _pct(v, 0.95)} for k, v in lat.items()},
+        "latency_ms": {k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in lat.items()},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

@@ -18,7 +18,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.errors import EvalSetError
 from assistant.evaluation.evalset import EvalCase, load_evalset
-from assistant.evaluation.metrics import Case, GoldTurn
+from assistant.evaluation.gold import Case, GoldTurn
 from assistant.evaluation.report import write_report
 from assistant.evaluation.runner import EvalRun, ProgressFn, load_cases, run_eval
 from assistant.evaluation.squad import load_squad

@@ -14,7 +14,8 @@ from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.evaluation.metrics import LATENCY_KEYS, LOWER_IS_BETTER, SCALAR_METRICS
-from assistant.evaluation.report import fmt, fmt_ms, md_cell
+from assistant.evaluation.report_format import fmt, fmt_ms
+from assistant.evaluation.report_markdown import md_cell
 
 # Differences smaller than this are noise from rounding, not a change.
 _EPS = 1e-9
@@ -79,7 +80,15 @@ def compare(results_a: Mapping[str, Any], results_b: Mapping[str, Any]) -> str:
     sa, sb = results_a.get("summary") or {}, results_b.get("summary") or {}
     name_a, name_b = _name(results_a, "A"), _name(results_b, "B")
     out = [f"# Eval comparison: {md_cell(name_a)} → {md_cell(name_b)}", ""]
-    out += ["| metric | A | B | Δ (B − A) | |", "|---|---:|---:|---:|---|"]
+    out += _summary_rows(sa, sb)
+    out += _group_sections(sa, sb)
+    out += _case_changes(results_a, results_b)
+    return "\n".join(out) + "\n"
+
+
+def _summary_rows(sa: Mapping[str, Any], sb: Mapping[str, Any]) -> list[str]:
+    """The overall table: every scalar metric, then p50/p95 of each latency stage."""
+    out = ["| metric | A | B | Δ (B − A) | |", "|---|---:|---:|---:|---|"]
     out.append(f"| cases | {sa.get('n', 0)} | {sb.get('n', 0)} | | |")
     for metric in SCALAR_METRICS:
         out.append(_row(metric, sa.get(metric), sb.get(metric), lower_is_better=metric in LOWER_IS_BETTER,
@@ -89,7 +98,12 @@ def compare(results_a: Mapping[str, Any], results_b: Mapping[str, Any]) -> str:
         lb = (sb.get("latency_ms") or {}).get(key) or {}
         for p in ("p50", "p95"):
             out.append(_row(f"latency {key} {p}", la.get(p), lb.get(p), lower_is_better=True, ms=True))
+    return out
 
+
+def _group_sections(sa: Mapping[str, Any], sb: Mapping[str, Any]) -> list[str]:
+    """One table per language and per question type, leaving out metrics neither run has there."""
+    out: list[str] = []
     for group in ("by_lang", "by_type"):
         keys = list(dict.fromkeys([*(sa.get(group) or {}), *(sb.get(group) or {})]))
         for key in keys:
@@ -103,7 +117,11 @@ def compare(results_a: Mapping[str, Any], results_b: Mapping[str, Any]) -> str:
             if rows:
                 out += ["", f"### {key}", "", "| metric | A | B | Δ (B − A) | |", "|---|---:|---:|---:|---|"]
                 out += rows
+    return out
 
+
+def _case_changes(results_a: Mapping[str, Any], results_b: Mapping[str, Any]) -> list[str]:
+    """Cases that flipped between the runs, with both answers, and cases only one run has."""
     cases_a = {c.get("id"): c for c in results_a.get("cases", [])}
     cases_b = {c.get("id"): c for c in results_b.get("cases", [])}
     common = [cid for cid in cases_a if cid in cases_b]
@@ -112,7 +130,7 @@ def compare(results_a: Mapping[str, Any], results_b: Mapping[str, Any]) -> str:
     only_a = [cid for cid in cases_a if cid not in cases_b]
     only_b = [cid for cid in cases_b if cid not in cases_a]
 
-    out += ["", "## Per-case changes", ""]
+    out = ["", "## Per-case changes", ""]
     out.append(f"{len(common)} cases in both runs: {len(broke)} pass → fail, {len(fixed)} fail → pass.")
     for title, ids in (("Regressed (pass → fail)", broke), ("Fixed (fail → pass)", fixed)):
         out += ["", f"### {title}", ""]
@@ -131,4 +149,4 @@ def compare(results_a: Mapping[str, Any], results_b: Mapping[str, Any]) -> str:
             out.append(f"- only in A: {', '.join(md_cell(c) for c in only_a)}")
         if only_b:
             out.append(f"- only in B: {', '.join(md_cell(c) for c in only_b)}")
-    return "\n".join(out) + "\n"
+    return out

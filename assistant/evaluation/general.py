@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.answer.model import Answer
 from assistant.config import Settings, load_settings
 from assistant.evaluation.evalset import load_evalset
-from assistant.evaluation.metrics import Case, GoldTurn
+from assistant.evaluation.gold import Case, GoldTurn
 from assistant.evaluation.runner import Answerer, EvalRun, load_cases, run_eval
-from assistant.evaluation.squad import _field, _read
+from assistant.evaluation.squad import field, read
 from assistant.types import Citation, Document
 
 if TYPE_CHECKING:
@@ -79,25 +79,25 @@ def xquad_corpus(folder: Path, per_article: int, *, left_out_every: int = LEFT_O
     Articles at positions ``left_out_every - 1``, ``2 * left_out_every - 1``, ...
     are not indexed: their questions are the off-corpus ones.
     """
-    de, en = _read(folder / "xquad.de.dev.json"), _read(folder / "xquad.en.dev.json")
+    de, en = read(folder / "xquad.de.dev.json"), read(folder / "xquad.en.dev.json")
     en_answers: dict[str, tuple[str, ...]] = {}
     en_questions: dict[str, str] = {}
     for article in en:
-        for para in _field(article, "paragraphs", list, "xquad.en"):
-            for qa in _field(para, "qas", list, "xquad.en"):
+        for para in field(article, "paragraphs", list, "xquad.en"):
+            for qa in field(para, "qas", list, "xquad.en"):
                 en_questions[qa["id"]] = qa["question"]
                 en_answers[qa["id"]] = tuple(dict.fromkeys(a["text"] for a in qa["answers"]))
     documents: list[Document] = []
     cases: list[Case] = []
     for a, article in enumerate(de):
-        title = str(_field(article, "title", str, f"xquad.de article {a}")).replace("_", " ")
+        title = str(field(article, "title", str, f"xquad.de article {a}")).replace("_", " ")
         source = f"xquad/{a:02d}-{title.replace(' ', '_')}.txt"
         off = (a + 1) % left_out_every == 0
         parts: list[str] = []
         spans: list[tuple[int, int]] = []
         asked: list[tuple[dict[str, Any], int]] = []
         pos = 0
-        for p, para in enumerate(_field(article, "paragraphs", list, f"xquad.de article {a}")):
+        for p, para in enumerate(field(article, "paragraphs", list, f"xquad.de article {a}")):
             context = str(para["context"]).strip()
             spans.append((pos, pos + len(context)))
             parts.append(context)

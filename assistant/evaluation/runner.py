@@ -23,24 +23,12 @@ from typing import Any, Protocol
 from assistant.answer.model import Answer
 from assistant.errors import AssistantError
 from assistant.evaluation.evalset import EvalCase
-from assistant.evaluation.metrics import (
-    LANGS,
-    LATENCY_KEYS,
-    LOWER_IS_BETTER,
-    MRR_DEPTH,
-    SCALAR_METRICS,
-    TYPES,
-    Case,
-    CaseResult,
-    GoldTurn,
-    PassageRef,
-    TurnResult,
-    locate_quotes,
-    score_failed_turn,
-    score_retrieval_turn,
-    score_turn,
-    summarize,
-)
+from assistant.evaluation.gold import Case, GoldTurn
+from assistant.evaluation.metrics import LANGS, LATENCY_KEYS, LOWER_IS_BETTER, MRR_DEPTH, SCALAR_METRICS, TYPES
+from assistant.evaluation.relevance import locate_quotes
+from assistant.evaluation.results import CaseResult, PassageRef, TurnResult
+from assistant.evaluation.scoring import score_failed_turn, score_retrieval_turn, score_turn
+from assistant.evaluation.summary import summarize
 from assistant.types import Hit
 
 

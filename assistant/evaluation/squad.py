@@ -52,7 +52,7 @@ class SquadSet:
     skipped: tuple[str, ...] = ()
 
 
-def _read(path: Path) -> list[Any]:
+def read(path: Path) -> list[Any]:
     """The ``data`` list of a SQuAD file, or an ``EvalSetError`` naming the file."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -68,7 +68,12 @@ def _read(path: Path) -> list[Any]:
     return data
 
 
-def _field(obj: Any, key: str, kind: type, where: str) -> Any:
+def field(obj: Any, key: str, kind: type, where: str) -> Any:
+    """``obj[key]`` if it is a ``kind``, else an ``EvalSetError`` saying ``where``.
+
+    Public because every reader of SQuAD-shaped files (``general`` too)
+    should fail on a malformed file with the same message, naming the spot.
+    """
     value = obj.get(key) if isinstance(obj, dict) else None
     if not isinstance(value, kind):
         raise EvalSetError(f"{where}: field '{key}' must be a {kind.__name__}")
@@ -78,11 +83,11 @@ def _field(obj: Any, key: str, kind: type, where: str) -> Any:
 def _question_texts(path: Path) -> dict[str, str]:
     """Question id -> question text, from a parallel file."""
     texts: dict[str, str] = {}
-    for a, article in enumerate(_read(path)):
-        for p, para in enumerate(_field(article, "paragraphs", list, f"{path.name} article {a}")):
-            for qa in _field(para, "qas", list, f"{path.name} article {a} paragraph {p}"):
+    for a, article in enumerate(read(path)):
+        for p, para in enumerate(field(article, "paragraphs", list, f"{path.name} article {a}")):
+            for qa in field(para, "qas", list, f"{path.name} article {a} paragraph {p}"):
                 where = f"{path.name} article {a} paragraph {p}"
-                texts[_field(qa, "id", str, where)] = _field(qa, "question", str, where)
+                texts[field(qa, "id", str, where)] = field(qa, "question", str, where)
     return texts
 
 
@@ -105,20 +110,20 @@ def load_squad(
     with all their questions, so that a smoke run still scores every
     question against its complete gold paragraph.
     """
-    data = _read(path)
+    data = read(path)
     parallel = _question_texts(questions_from) if questions_from is not None else None
     q_lang = questions_lang or (_lang_of(questions_from, lang) if questions_from is not None else lang)
     documents: list[Document] = []
     questions: list[SquadQuestion] = []
     skipped: list[str] = []
     for a, article in enumerate(data):
-        title = _field(article, "title", str, f"{path.name} article {a}")
-        for p, para in enumerate(_field(article, "paragraphs", list, f"{path.name} article {a}")):
+        title = field(article, "title", str, f"{path.name} article {a}")
+        for p, para in enumerate(field(article, "paragraphs", list, f"{path.name} article {a}")):
             if limit is not None and len(documents) >= limit:
                 return SquadSet(documents, questions, tuple(skipped))
             where = f"{path.name} article {a} paragraph {p}"
             source = f"{path.name}#{a}/{p}"
-            context = _field(para, "context", str, where)
+            context = field(para, "context", str, where)
             documents.append(
                 Document(
                     doc_id=hashlib.sha1(source.encode()).hexdigest()[:12],
@@ -129,16 +134,16 @@ def load_squad(
                     metadata={"title": title.replace("_", " "), "language": lang},
                 )
             )
-            for qa in _field(para, "qas", list, where):
-                qid = _field(qa, "id", str, where)
-                text = _field(qa, "question", str, where)
+            for qa in field(para, "qas", list, where):
+                qid = field(qa, "id", str, where)
+                text = field(qa, "question", str, where)
                 if parallel is not None:
                     if qid not in parallel:
                         skipped.append(qid)
                         continue
                     text = parallel[qid]
                 answers = tuple(
-                    dict.fromkeys(_field(ans, "text", str, where) for ans in _field(qa, "answers", list, where))
+                    dict.fromkeys(field(ans, "text", str, where) for ans in field(qa, "answers", list, where))
                 )
                 questions.append(SquadQuestion(qid, text, answers, source, q_lang))
     return SquadSet(documents, questions, tuple(skipped))

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from assistant.evaluation.bench_retrieval import SYSTEM_LABELS, SYSTEMS, main
+from assistant.evaluation.bench_retrieval import main
+from assistant.evaluation.retrieval_systems import SYSTEM_LABELS, SYSTEMS
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,20 @@
-"""The `make bench` table: every measured column, and each target judged from its own number."""
+"""The benchmark tables: `make bench` (every measured column, each target judged from its own number) and
+`make bench-retrieval` (rank metrics, the nothing-relevant threshold and its Markdown), without a model."""
 
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
+from assistant.evaluation import retrieval_markdown
 from assistant.evaluation.bench import markdown, targets
+from assistant.evaluation.calibration import off_topic_questions, recommend_threshold
+from assistant.evaluation.retrieval_scoring import rank_metrics
+from assistant.evaluation.retrieval_systems import SYSTEM_LABELS
+
+RECORDED = Path(__file__).resolve().parents[2] / "evals" / "results" / "retrieval-2026-11-29.json"
 
 
 def _lat(embed: float, retrieve: float, first: float, total: float) -> dict[str, dict[str, float]]:
@@ -67,3 +76,38 @@ def test_each_target_is_judged_by_its_measured_value() -> None:
         "warm first token p50 ≤ 3.5 s (1.5B)",
     ]
     assert "| XQuAD dev paragraphs ≥ 4 chunks/s | 3.5 | not met |" in markdown(slow)
+
+
+def test_rank_metrics_on_hand_counted_ranks() -> None:
+    m = rank_metrics([1, 3, None, 2])
+    assert m == {"n": 4, "hit@1": 0.25, "hit@3": 0.75, "hit@5": 0.75, "mrr@10": round((1 + 1 / 3 + 1 / 2) / 4, 4)}
+    assert rank_metrics([])["hit@1"] is None
+
+
+def test_threshold_halfway_when_off_topic_separates() -> None:
+    rec = recommend_threshold({"summit": [0.5, 0.6, 0.7], "xquad": [0.4, 0.8]}, [0.1, 0.2])
+    assert rec["threshold"] == 0.3 and rec["bound"] == 0.4 and rec["reason"].startswith("separable")
+
+
+def test_threshold_is_the_bound_when_populations_overlap() -> None:
+    # 100 summit scores, one of them low: 1 % of them may be flagged, so the bound skips exactly that one.
+    rec = recommend_threshold({"summit": [0.1] + [0.5] * 99}, [0.45, 0.6])
+    assert rec["threshold"] == 0.5 and rec["reason"].startswith("overlapping")
+    assert recommend_threshold({}, [0.1])["threshold"] == 0.0
+
+
+def test_off_topic_questions_are_package_data() -> None:
+    questions = off_topic_questions()
+    assert len(questions) == 40 and len(set(questions)) == 40
+    assert questions[0] == "Wie backe ich Brot?" and "Tell me a joke." in questions
+
+
+def test_retrieval_markdown_of_a_recorded_run() -> None:
+    report = json.loads(RECORDED.read_text(encoding="utf-8"))
+    md = retrieval_markdown.markdown(report)
+    assert md.startswith(f"# Retrieval benchmark, {report['date']}\n")
+    for label in SYSTEM_LABELS.values():
+        assert md.count(f"| {label} |") == 4  # three settings + the group table
+    hybrid = report["settings"]["summit"]["hybrid"]
+    assert f"| summit (de+en+typo) | hybrid (ours) | {hybrid['n']} | {hybrid['hit@1']:.3f} |" in md
+    assert f"Recommended threshold {report['calibration']['recommended']['threshold']:.2f} (" in md

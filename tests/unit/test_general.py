@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from assistant.evaluation.general import xquad_corpus
-from assistant.evaluation.metrics import is_quote, score_turn
+from assistant.evaluation.quotation import is_quote
+from assistant.evaluation.scoring import score_turn
 
 
 def _squad(path: Path, lang: str) -> None:

@@ -6,24 +6,13 @@ from typing import Any
 
 import pytest
 
-from assistant.evaluation.metrics import (
-    SCALAR_METRICS,
-    Case,
-    CaseResult,
-    GoldTurn,
-    PassageRef,
-    TurnMetrics,
-    TurnResult,
-    citation_is_supported,
-    locate_quotes,
-    passage_is_relevant,
-    percentile,
-    retrieval_scores,
-    score_failed_turn,
-    score_retrieval_turn,
-    score_turn,
-    summarize,
-)
+from assistant.evaluation.gold import Case, GoldTurn
+from assistant.evaluation.metrics import SCALAR_METRICS, TurnMetrics
+from assistant.evaluation.relevance import citation_is_supported, locate_quotes, passage_is_relevant
+from assistant.evaluation.results import CaseResult, PassageRef, TurnResult
+from assistant.evaluation.scoring import retrieval_scores, score_failed_turn, score_retrieval_turn, score_turn
+from assistant.evaluation.stats import percentile
+from assistant.evaluation.summary import summarize
 from assistant.types import Citation
 
 SRC = "corpus/a.txt"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Sequence
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +14,14 @@ import pytest
 
 from assistant.answer.model import Answer
 from assistant.errors import AssistantError, BackendError
+from assistant.evaluation import report_html
+from assistant.evaluation.charts import bar_chart_svg, histogram_svg
 from assistant.evaluation.compare import compare, load_results
 from assistant.evaluation.evalset import EvalCase
-from assistant.evaluation.metrics import Case, GoldTurn
-from assistant.evaluation.report import bar_chart_svg, histogram_svg, render_html, render_markdown, write_report
+from assistant.evaluation.gold import Case, GoldTurn
+from assistant.evaluation.report import write_report
+from assistant.evaluation.report_html import css, render_html
+from assistant.evaluation.report_markdown import render_markdown
 from assistant.evaluation.runner import EvalRun, load_cases, run_eval
 from assistant.types import Chunk, Citation, Hit
 
@@ -110,6 +116,25 @@ def test_html_is_self_contained_and_escapes_everything() -> None:
     assert page.count("<svg") == 3
     assert "By language" in page and "By question type" in page and "Total time per question" in page
     assert '<div class="quote">124 Milliarden Euro</div>' in page  # gold quote in the failures table
+
+
+def test_html_embeds_the_style_sheet_from_package_data() -> None:
+    sheet = (Path(report_html.__file__).parent / "data" / "report.css").read_text(encoding="utf-8")
+    assert sheet.startswith(":root {") and ".chart .grid {" in sheet and ".failures .id {" in sheet
+    assert css() == sheet
+    page = render_html(_run())
+    # Inline and whole: the report must style itself with no file beside it.
+    assert page.count("<style>") == 1 and f"<style>\n{sheet}</style></head>" in page
+
+
+def test_evaluation_data_files_are_package_data() -> None:
+    """A data file the wheel leaves out works in the checkout and breaks once installed."""
+    root = Path(report_html.__file__).parents[1]  # the assistant package
+    pyproject = tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["assistant"]
+    data = sorted(p.relative_to(root) for p in (root / "evaluation" / "data").iterdir() if p.is_file())
+    assert {p.name for p in data} >= {"report.css", "off_topic.yaml"}
+    assert [p for p in data if not any(fnmatch(p.as_posix(), pat) for pat in patterns)] == []
 
 
 def test_html_for_retrieval_only_runs() -> None:

@@ -11,7 +11,7 @@ import pytest
 from assistant.answer.model import Answer
 from assistant.errors import AssistantError, BackendError
 from assistant.evaluation.evalset import EvalCase, Turn
-from assistant.evaluation.metrics import Case, GoldTurn
+from assistant.evaluation.gold import Case, GoldTurn
 from assistant.evaluation.runner import SKIPPED, Answerer, fail_under, load_cases, run_eval
 from assistant.types import Chunk, Citation, Hit
 
@@ -94,9 +94,19 @@ def _good_script() -> dict[str, Answer | Exception]:
     }
 
 
-def test_scripted_answerer_satisfies_the_protocol() -> None:
-    answerer: Answerer = ScriptedAnswerer({})
-    assert answerer.backend == "fake"
+def test_scripted_answerer_replies_raises_and_records_as_scripted() -> None:
+    """The other tests trust this fake: it replies by question, raises what the script says, records each call."""
+    reply = _answer("", "Er steigt auf 124 Milliarden Euro [1].", quote=BUDGET)
+    scripted = ScriptedAnswerer({"Wie hoch?": reply, "Und wer?": BackendError("timed out")})
+    answerer: Answerer = scripted  # what run_eval is given; mypy checks that it fits
+    history = [("Wie hoch?", reply.text)]
+    assert answerer.ask("Wie hoch?") is reply
+    with pytest.raises(BackendError, match="timed out"):
+        answerer.ask("Und wer?", history)
+    history.append(("later", "turn"))  # the recorded history is a copy, not the caller's list
+    assert scripted.calls == [("Wie hoch?", None), ("Und wer?", [("Wie hoch?", reply.text)])]
+    with pytest.raises(KeyError):  # an unscripted question is a bug in the test, never a silent reply
+        answerer.ask("Unscripted?")
 
 
 def test_load_cases_locates_gold_spans_and_honours_limit() -> None:
