@@ -45,11 +45,13 @@ chat: index
 lint: setup
 	$(BIN)/ruff check assistant tests
 	$(BIN)/mypy assistant
+	$(BIN)/python scripts/check_structure.py
 
 test: index
 	bash scripts/ui-deps.sh
 	$(BIN)/ruff check assistant tests
 	$(BIN)/mypy assistant
+	$(BIN)/python scripts/check_structure.py
 	$(OFFLINE) $(BIN)/python -m pytest -q tests; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
