@@ -34,7 +34,7 @@ from assistant.errors import IndexError_
 from assistant.ingest.chunk import ChunkParams, chunk_document
 from assistant.ingest.loaders import META_SUFFIX, corpus_files, load_document
 from assistant.retrieval.bm25 import BM25Store
-from assistant.store import ChromaStore, open_client
+from assistant.store import ChromaStore, Store, open_client
 from assistant.text.analyzer import ANALYZER_VERSION
 from assistant.types import Chunk, Document
 
@@ -318,7 +318,7 @@ class LoadedIndex:
 
     path: Path
     manifest: dict[str, Any]
-    store: ChromaStore
+    store: Store
     bm25: BM25Store
     chunks: dict[str, Chunk]
     # chunk id -> (n_sentences, dim) unit vectors, in sentence order

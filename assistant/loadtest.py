@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.stats import percentile, rounded
+from assistant.net import free_port
 
 QUESTIONS = (
     "Wie hoch ist der Verteidigungshaushalt 2026?",
@@ -42,12 +42,6 @@ def _rss_mb(pid: int) -> dict[str, float]:
     status = Path(f"/proc/{pid}/status").read_text().splitlines()
     get = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in status if line.startswith(("VmRSS", "VmHWM"))}
     return {"rss_mb": get.get("VmRSS", 0.0), "peak_rss_mb": get.get("VmHWM", 0.0)}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_ready(url: str, timeout: float) -> float:
@@ -110,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="evals/results")
     args = p.parse_args(argv)
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     cmd = [str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port), "--backend", args.backend]
     if args.model:

@@ -9,11 +9,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from assistant.errors import IndexError_
 from assistant.types import Chunk, Hit
+
+
+class Store(Protocol):
+    """What the index needs from a vector store: chunks in with their vectors, nearest chunks out.
+
+    ``tests/contract.py``'s ``check_store_contract`` says what each method
+    must do; Chroma, embedded or a server, is the one implementation.
+    """
+
+    def add(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], batch: int = 256) -> None: ...
+
+    def count(self) -> int: ...
+
+    def all_chunks(self) -> list[Chunk]:
+        """Every chunk, sorted by source and offsets."""
+        ...
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]: ...
+
+    def query(self, vector: Sequence[float], k: int) -> list[Hit]:
+        """The ``k`` nearest chunks, best first, scored by cosine."""
+        ...
 
 
 def _chroma_settings() -> Any:

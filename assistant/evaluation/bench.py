@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.stats import percentile
+from assistant.net import free_port
 
 ROWS = ("ours-1.5b", "ours-0.5b", "ours-extractive", "naive-llama-index-1.5b")
 
@@ -127,9 +127,7 @@ def cold_ask(question: str = "Wie hoch ist der Verteidigungshaushalt 2026?") -> 
 def serve_ready(timeout: float = 300) -> dict[str, float]:
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     t = time.perf_counter()
     proc = subprocess.Popen(
         [_assistant_bin(), "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -4,7 +4,6 @@ backend against a real `llama_cpp.server` on loopback serving the 0.5B."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 from assistant.llm.factory import make_llm
 from assistant.service import Assistant
 from tests.contract import check_answer_contract, check_llm_contract
+from tests.net import free_port
 
 
 @pytest.fixture(scope="module")
@@ -99,17 +99,11 @@ def test_multi_turn_english(bot: Assistant) -> None:
     assert any("Triebwerksentwicklung" in c.quote or "Weltraum" in c.quote for c in second.citations)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_server(real_settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
     from assistant.models.registry import QWEN_05B
 
-    port = _free_port()
+    port = free_port()
     model = real_settings.models_dir / QWEN_05B.filename
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",

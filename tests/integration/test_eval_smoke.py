@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
@@ -33,9 +34,7 @@ def test_smoke_eval_passes_its_gate(tmp_path: Path) -> None:
 
 
 def test_broken_backend_fails_the_gate(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # nothing listens there: the backend is down
     r = _run(["eval", "--backend", "openai", "--limit", "4", "--out", str(tmp_path / "broken"),
               "--fail-under", "accuracy=0.5"], SUMMIT_LLM__URL=f"http://127.0.0.1:{port}", SUMMIT_LLM__TIMEOUT_S="2")  # fmt: skip
     assert r.returncode == 1, r.stdout + r.stderr

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from typing import Any
 
 import pytest
 from uihelp import Pages
+
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/lib/chromium/chromium")
@@ -39,12 +40,6 @@ CHROMIUM_ARGS = [
 ]
 STARTUP_TIMEOUT_S = 420  # model load + warm-up, plus an index build if the real index is stale
 EVAL_CASES = ("de-meta-01", "en-meta-01", "de-budget-01", "en-unans-01")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _server_env(root: Path) -> dict[str, str]:
@@ -104,7 +99,7 @@ def ui_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def app_url(ui_root: Path) -> Iterator[str]:
     """``assistant serve`` on a free loopback port; its log is printed if it dies."""
-    port = _free_port()
+    port = free_port()
     log_path = ui_root / "server.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(

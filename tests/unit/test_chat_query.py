@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+import pytest
+
 from assistant.answer.model import Answer, StreamEvent
 from assistant.chat import ChatSession, is_follow_up, retrieval_query, usable_rewrite
+from assistant.errors import BackendError
 from assistant.llm.fake import FakeLLM
 
 HISTORY = [("Welches Prozentziel will Deutschland vorzeitig erreichen?", "Das 3,5-Prozent-Ziel [1].")]
@@ -43,16 +46,13 @@ def test_usable_rewrite_keeps_the_follow_ups_own_words() -> None:
     assert not usable_rewrite("", "What about Sweden?", "Which country joined?")
 
 
-def test_a_failing_backend_during_rewrite_does_not_break_retrieval() -> None:
-    from assistant.errors import BackendError
-
+def test_a_failing_backend_during_rewrite_surfaces_as_backend_error() -> None:
+    """Not swallowed here: the service catches it and carries the previous question over
+    (test_service: test_a_failing_rewrite_falls_back_to_carrying_the_previous_question)."""
     llm = FakeLLM(fail="connection refused")
-    try:
+    with pytest.raises(BackendError, match="connection refused"):
         retrieval_query("Und 2027?", HISTORY, "rewrite", llm)
-    except BackendError:
-        pass  # the service catches this and carries over; see test_service
-    else:
-        raise AssertionError("a failing rewrite must surface as BackendError to the service")
+    assert len(llm.calls) == 1  # the model was asked for the rewrite
 
 
 def test_carry_reaches_back_to_the_question_that_set_the_topic() -> None:

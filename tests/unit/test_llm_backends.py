@@ -9,7 +9,6 @@ check the request each backend sends.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ from assistant.errors import BackendError
 from assistant.llm.fake import FakeLLM
 from assistant.llm.remote import OllamaLLM, OpenAICompatLLM
 from tests.contract import check_llm_contract
+from tests.net import free_port
 
 OPENAI_SSE = (
     'data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"}}]}\n\n'
@@ -70,12 +70,6 @@ def server() -> Iterator[str]:
     httpd.shutdown()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_fake_contract() -> None:
     check_llm_contract(FakeLLM(["Der Haushalt beträgt 124 Milliarden Euro [1]."]))
 
@@ -106,7 +100,7 @@ def test_ollama_contract_and_request(server: str) -> None:
 
 @pytest.mark.parametrize("cls", [OpenAICompatLLM, OllamaLLM])
 def test_server_down_is_a_clear_error(cls: type[OpenAICompatLLM]) -> None:
-    llm = cls(f"http://127.0.0.1:{_free_port()}", "m", timeout_s=2)
+    llm = cls(f"http://127.0.0.1:{free_port()}", "m", timeout_s=2)
     with pytest.raises(BackendError, match="connection refused.*extractive"):
         list(llm.stream([]))
 

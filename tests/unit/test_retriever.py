@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 
 from assistant.config import RetrievalSettings
+from assistant.embeddings.base import Vector, WrappedEmbedder
 from assistant.embeddings.fake import HashEmbedder
 from assistant.errors import ConfigError
 from assistant.indexing import LoadedIndex, build_index, documents_fingerprint, open_index
@@ -18,6 +20,9 @@ from assistant.retrieval.fusion import rrf
 from assistant.retrieval.retriever import HybridRetriever, drop_duplicates
 from assistant.retrieval.signals import best_sentence_scores, is_document_question
 from assistant.types import Chunk, Document, Hit
+
+if TYPE_CHECKING:
+    from tests.unit.conftest import IndexedDoc
 
 BYLINE = "8.7.2026 - Lara Finke | Bundesministerium für Verteidigung"
 DOCS = [
@@ -65,6 +70,11 @@ def _retriever(index: LoadedIndex, **over: Any) -> HybridRetriever:
     return HybridRetriever(index, HashEmbedder(dim=64), _settings(**over))
 
 
+def _on(doc: IndexedDoc, **over: Any) -> HybridRetriever:
+    """A retriever with these settings on a shared document index (``indexed_doc``: the summit, the library)."""
+    return HybridRetriever(doc.retriever.index, doc.retriever.embedder, _settings(**over))
+
+
 def _ids(hits: list[Hit]) -> list[str]:
     return [h.chunk.chunk_id for h in hits]
 
@@ -72,12 +82,18 @@ def _ids(hits: list[Hit]) -> list[str]:
 # -- modes ---------------------------------------------------------------------
 
 
-def test_dense_mode_ranks_by_chunk_cosine(index: LoadedIndex) -> None:
-    r = _retriever(index).retrieve("Verteidigungshaushalt 124 Milliarden", k=10, mode="dense")
+def test_dense_mode_ranks_by_chunk_cosine(indexed_doc: IndexedDoc) -> None:
+    retriever = _on(indexed_doc)
+    r = retriever.retrieve(indexed_doc.keywords, k=10, mode="dense")
     scores = [h.score for h in r.hits]
-    assert scores == sorted(scores, reverse=True)
+    assert len(scores) > 1 and scores == sorted(scores, reverse=True)
     assert all(h.score == h.dense_score and h.bm25_score is None for h in r.hits)
     assert r.top_dense == pytest.approx(scores[0])
+    # The score is the cosine of the query's vector with the chunk's stored vector.
+    query = np.asarray(retriever.embed_query(indexed_doc.keywords))
+    stored = retriever.index.store.vectors(_ids(r.hits))
+    for h in r.hits:
+        assert h.score == pytest.approx(float(query @ np.asarray(stored[h.chunk.chunk_id])), abs=1e-5)
 
 
 def test_bm25_mode_returns_only_keyword_matches(index: LoadedIndex) -> None:
@@ -98,18 +114,38 @@ def test_hybrid_takes_candidates_from_both(index: LoadedIndex) -> None:
     assert "Island" in retriever.retrieve(query, k=1).hits[0].chunk.clean
 
 
-def test_k_limits_hits_and_defaults_to_top_k(index: LoadedIndex) -> None:
-    retriever = _retriever(index, top_k=2)
-    assert len(retriever.retrieve("Partner").hits) == 2
-    assert len(retriever.retrieve("Partner", k=1).hits) == 1
-    ids = _ids(retriever.retrieve("Partner", k=50).hits)
-    assert len(ids) == len(set(ids))
+def test_k_limits_hits_and_defaults_to_top_k(indexed_doc: IndexedDoc) -> None:
+    retriever = _on(indexed_doc, top_k=2)
+    query = indexed_doc.keywords
+    assert len(retriever.retrieve(query).hits) == 2
+    assert len(retriever.retrieve(query, k=1).hits) == 1
+    ids = _ids(retriever.retrieve(query, k=50).hits)
+    assert len(ids) > 2 and len(ids) == len(set(ids))
 
 
-def test_timings_are_recorded(index: LoadedIndex) -> None:
-    t = _retriever(index).retrieve("Ankara").timings_ms
-    assert {"embed", "dense", "bm25", "fuse", "total"} <= set(t)
-    assert t["total"] >= t["dense"]
+SLOW_S = 0.2
+
+
+class _SlowQueries(WrappedEmbedder):
+    """The hash embedder, SLOW_S slower per query: a stage whose duration is known."""
+
+    def embed_query(self, text: str) -> Vector:
+        time.sleep(SLOW_S)
+        return self.inner.embed_query(text)
+
+
+def test_timings_are_per_stage_in_milliseconds(indexed_doc: IndexedDoc) -> None:
+    retriever = HybridRetriever(indexed_doc.retriever.index, _SlowQueries(indexed_doc.retriever.embedder), _settings())
+    t = retriever.retrieve(indexed_doc.keywords).timings_ms
+    stages = ("embed", "dense", "bm25", "fuse")
+    assert set(t) == {*stages, "total"}
+    # The slow query embedding is measured, in milliseconds, and charged to its own stage only.
+    assert t["embed"] >= SLOW_S * 1000
+    assert max(t["dense"], t["bm25"], t["fuse"]) < t["embed"]
+    # The stages run one after another inside the total.
+    assert t["total"] >= sum(t[s] for s in stages)
+    # A stage that did not run has no timing.
+    assert "bm25" not in retriever.retrieve(indexed_doc.keywords, mode="dense").timings_ms
 
 
 # -- score fusion and language weighting ---------------------------------------
@@ -215,13 +251,13 @@ def test_lead_bonus_lifts_the_byline_chunk(index: LoadedIndex) -> None:
 # -- relevance -----------------------------------------------------------------
 
 
-def test_relevance_follows_the_threshold(index: LoadedIndex) -> None:
-    query = "Island Sicherheitspartnerschaft"
-    assert _retriever(index, min_dense_score=ALWAYS).retrieve(query).relevant
-    assert not _retriever(index, min_dense_score=NEVER).retrieve(query).relevant
-    r = _retriever(index).retrieve(query)
-    assert _retriever(index, min_dense_score=r.evidence).retrieve(query).relevant
-    assert not _retriever(index, min_dense_score=r.evidence + 1e-6).retrieve(query).relevant
+def test_relevance_follows_the_threshold(indexed_doc: IndexedDoc) -> None:
+    query = indexed_doc.keywords
+    assert _on(indexed_doc, min_dense_score=ALWAYS).retrieve(query).relevant
+    assert not _on(indexed_doc, min_dense_score=NEVER).retrieve(query).relevant
+    r = _on(indexed_doc).retrieve(query)
+    assert _on(indexed_doc, min_dense_score=r.evidence).retrieve(query).relevant
+    assert not _on(indexed_doc, min_dense_score=r.evidence + 1e-6).retrieve(query).relevant
 
 
 def test_off_topic_question_is_not_relevant(index: LoadedIndex) -> None:
@@ -232,10 +268,11 @@ def test_off_topic_question_is_not_relevant(index: LoadedIndex) -> None:
     assert off.evidence < 0.2
 
 
-def test_relevance_is_the_same_in_every_mode(index: LoadedIndex) -> None:
-    retriever = _retriever(index)
-    values = {m: retriever.retrieve("Hefe und Mehl", mode=m).evidence for m in ("hybrid", "dense", "bm25")}
-    assert len(set(values.values())) == 1
+def test_relevance_is_the_same_in_every_mode(indexed_doc: IndexedDoc) -> None:
+    retriever = _on(indexed_doc)
+    for query in (indexed_doc.keywords, indexed_doc.question):
+        values = {m: retriever.retrieve(query, mode=m).evidence for m in ("hybrid", "dense", "bm25")}
+        assert len(set(values.values())) == 1, values
 
 
 # -- duplicates and settings ---------------------------------------------------
@@ -256,9 +293,10 @@ def test_drop_duplicates_removes_contained_and_repeated_chunks() -> None:
     assert _ids(drop_duplicates(hits)) == ["a", "other-source", "overlap"]
 
 
-def test_retrieve_never_returns_a_chunk_inside_a_better_one(index: LoadedIndex) -> None:
+def test_retrieve_never_returns_a_chunk_inside_a_better_one(indexed_doc: IndexedDoc) -> None:
     for mode in ("hybrid", "dense", "bm25"):
-        hits = _retriever(index).retrieve("Partner Nordatlantik Drohnen Brot", k=50, mode=mode).hits
+        hits = _on(indexed_doc).retrieve(indexed_doc.keywords, k=50, mode=mode).hits
+        assert hits
         for i, later in enumerate(hits):
             for earlier in hits[:i]:
                 c, e = later.chunk, earlier.chunk
@@ -286,13 +324,14 @@ def test_defaults_are_the_tuned_values(tmp_path: Path) -> None:
 # -- the Retriever protocol ------------------------------------------------------
 
 
-def test_hybrid_retriever_is_a_retriever(index: LoadedIndex) -> None:
-    r = _retriever(index)
+def test_hybrid_retriever_is_a_retriever(indexed_doc: IndexedDoc) -> None:
+    r = _on(indexed_doc)
+    index = r.index
     seam: Retriever = r  # mypy checks the signatures; isinstance only that the members exist
     assert isinstance(seam, Retriever)
     assert seam.sentence_vectors is index.sentence_vectors
     assert sorted(seam.chunk_texts()) == sorted(c.clean for c in index.chunks.values())
-    assert seam.embed_query("Gipfel in Ankara") == HashEmbedder(dim=64).embed_query("Gipfel in Ankara")
+    assert seam.embed_query(indexed_doc.question) == HashEmbedder(dim=128).embed_query(indexed_doc.question)
 
 
 def test_bm25_weight_follows_each_document_language(tmp_path: Path) -> None:

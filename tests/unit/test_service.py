@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from assistant.config import load_settings
@@ -10,18 +12,22 @@ from assistant.llm.fake import FakeLLM
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 
+if TYPE_CHECKING:
+    from tests.unit.conftest import IndexedDoc
+
 
 def _bot(retriever: HybridRetriever, llm: FakeLLM | None, **over: object) -> Assistant:
     settings = load_settings(None, **over)  # type: ignore[arg-type]
     return Assistant(settings, retriever, llm)
 
 
-def test_answer_with_checked_citation(hash_retriever: HybridRetriever, original_text: str) -> None:
-    llm = FakeLLM(["Der Verteidigungshaushalt steigt 2026 auf 124 Milliarden Euro [1]."])
-    a = _bot(hash_retriever, llm).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
+def test_answer_with_checked_citation(indexed_doc: IndexedDoc) -> None:
+    llm = FakeLLM([indexed_doc.reply])
+    a = _bot(indexed_doc.retriever, llm).ask(indexed_doc.question)
     assert not a.refused and a.language == "de"
-    assert a.citations and "124 Milliarden Euro" in a.citations[0].quote
-    assert original_text[a.citations[0].start : a.citations[0].end] == a.citations[0].quote
+    assert a.citations and indexed_doc.fact in a.citations[0].quote
+    assert a.citations[0].source == indexed_doc.source
+    assert indexed_doc.text[a.citations[0].start : a.citations[0].end] == a.citations[0].quote
     d = a.to_dict()
     assert set(d) == {"question", "answer", "language", "refused", "reason", "citations", "passages", "backend",
                       "model", "timings_ms"}  # fmt: skip
@@ -51,16 +57,27 @@ def test_subject_pinned_from_question_is_refused(hash_retriever: HybridRetriever
     assert a.refused
 
 
-def test_backend_down_errors_or_falls_back(hash_retriever: HybridRetriever) -> None:
+def test_backend_down_errors_or_falls_back(indexed_doc: IndexedDoc) -> None:
     down = FakeLLM(fail="Cannot reach the server at http://127.0.0.1:9: connection refused.")
     with pytest.raises(BackendError, match="connection refused"):
-        _bot(hash_retriever, down).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
-    a = _bot(hash_retriever, down, **{"llm.fallback": "extractive"}).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
+        _bot(indexed_doc.retriever, down).ask(indexed_doc.question)
+    a = _bot(indexed_doc.retriever, down, **{"llm.fallback": "extractive"}).ask(indexed_doc.question)
     assert a.backend == "extractive" and a.citations
+    assert any(indexed_doc.fact in c.quote for c in a.citations)
 
 
-def test_bad_questions(hash_retriever: HybridRetriever) -> None:
-    bot = _bot(hash_retriever, None)
+def test_a_failing_rewrite_falls_back_to_carrying_the_previous_question(indexed_doc: IndexedDoc) -> None:
+    """`retrieval_query` lets the rewrite's BackendError through (test_chat_query); the service carries over."""
+    down = FakeLLM(fail="connection refused")
+    bot = _bot(indexed_doc.retriever, down, **{"answer.follow_up": "rewrite", "llm.fallback": "extractive"})
+    a = bot.ask("Und seit wann?", history=[(indexed_doc.question, indexed_doc.reply)])
+    assert "Follow-up: Und seit wann?" in down.calls[0][1].content  # the rewrite was tried
+    assert a.retrieval_query == f"{indexed_doc.question} Und seit wann?"
+    assert a.backend == "extractive"
+
+
+def test_bad_questions(indexed_doc: IndexedDoc) -> None:
+    bot = _bot(indexed_doc.retriever, None)
     for q in ("", "   \n\t", "\x00\x01"):
         with pytest.raises(QuestionError, match="empty"):
             bot.ask(q)
@@ -68,10 +85,12 @@ def test_bad_questions(hash_retriever: HybridRetriever) -> None:
         bot.ask("Haushalt? " * 10_000)
 
 
-def test_streaming_order(hash_retriever: HybridRetriever) -> None:
-    bot = _bot(hash_retriever, FakeLLM(["Island trat bei [1]."]))
-    kinds = [e.kind for e in bot.ask_stream("Wer ist beigetreten?")]
+def test_streaming_order(indexed_doc: IndexedDoc) -> None:
+    bot = _bot(indexed_doc.retriever, FakeLLM([indexed_doc.reply]))
+    events = list(bot.ask_stream(indexed_doc.question))
+    kinds = [e.kind for e in events]
     assert kinds[0] == "passages" and kinds[-1] == "answer" and "token" in kinds
+    assert kinds.count("answer") == 1 and events[-1].answer is not None
 
 
 def test_chat_carries_the_previous_question(hash_retriever: HybridRetriever) -> None:
@@ -87,13 +106,13 @@ def test_chat_carries_the_previous_question(hash_retriever: HybridRetriever) -> 
 
 
 @pytest.mark.parametrize("backend", ["fake", "extractive"])
-def test_answer_contract(hash_retriever: HybridRetriever, original_text: str, backend: str) -> None:
+def test_answer_contract(indexed_doc: IndexedDoc, backend: str) -> None:
     from tests.contract import check_answer_contract
 
-    llm = FakeLLM(["Island ist der Maritimen Sicherheitspartnerschaft beigetreten [1]."]) if backend == "fake" else None
-    bot = _bot(hash_retriever, llm)
-    for q in ("Welches Land ist der Maritimen Sicherheitspartnerschaft beigetreten?", "Which country joined?"):
-        check_answer_contract(bot.ask(q), original_text)
+    llm = FakeLLM([indexed_doc.reply]) if backend == "fake" else None
+    bot = _bot(indexed_doc.retriever, llm)
+    for q in (indexed_doc.question, indexed_doc.question_en, "Who will host the 2027 summit?"):
+        check_answer_contract(bot.ask(q), indexed_doc.text)
 
 
 def test_answer_from_a_sentence_without_the_asked_year_falls_back(hash_retriever: HybridRetriever) -> None:
