@@ -183,8 +183,9 @@ def _stream_answer(
         print(answer.text)
     else:
         print()
-    if any("fell back" in n or "removed" in n for n in answer.notes):
-        _err("note: " + "; ".join(n for n in answer.notes if "fell back" in n or "removed" in n))
+    if answer.reason and not answer.refused:  # a check failed and the answer is the best sentence's
+        why = next((n for n in answer.notes if n.startswith(f"{answer.reason}:")), answer.reason)
+        _err(f"note: answered from the best sentence ({why})")
     _print_sources(answer)
     return answer
 
