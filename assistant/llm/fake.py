@@ -34,7 +34,6 @@ class FakeLLM:
         self._last = ""
         self._fail = fail
         self.calls: list[list[Message]] = []
-        self.warmed_up = ""  # the system prompt last warmed up with
         self.sampled_calls: list[list[Message]] = []
 
     @property
@@ -46,7 +45,6 @@ class FakeLLM:
         return "scripted"
 
     def warm_up(self, system_prompt: str, state_dir: Path) -> str | None:
-        self.warmed_up = system_prompt
         return None
 
     def stream(

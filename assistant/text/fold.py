@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant.text.months import month_names
 from assistant.text.numbers import fold_numbers
@@ -91,11 +91,14 @@ def _map_tokens(tokens: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """Fold ``text`` so that equivalent German/English answer forms compare equal.
 
     Why: comparing by substring would otherwise depend on spelling, number
     format, umlaut transliteration and quote style rather than on facts.
+    Cached: the checks fold the same passages and sentences again for every
+    claim of every answer, and each fold runs text2num twice.
     """
     for symbol, word in _SYMBOLS.items():
         text = text.replace(symbol, word)
