@@ -121,6 +121,14 @@ class AnswerSettings(_Section):
     self_check: bool = True  # ask the model again, sampled; fall back to the quote when its answer changes
     self_check_agreement: float = 0.7  # least share of the shorter reply's added words the two replies share
     self_check_temperature: float = 0.8
+    # Open questions (assistant.answer.forms): lists, summaries, comparisons and explanations get several
+    # checked points from coverage-chosen evidence; a question of two parts is answered part by part.
+    forms: bool = True
+    open_points: int = 5  # the most points of a list, summary or comparison answer
+    explanation_points: int = 3
+    open_chunks: int = 8  # chunks retrieved as the evidence pool of a list, comparison or explanation
+    open_margin: float = 0.15  # cosine: a list item's sentence is at most this far below the best one
+    open_diversity: float = 0.3  # MMR: the weight of novelty against relevance
 
 
 class Settings(_Section):

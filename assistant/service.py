@@ -19,7 +19,9 @@ from assistant.answer.citations import check_claims, citations_for, render
 from assistant.answer.copyfix import fix_copy_slips
 from assistant.answer.extractive import best_sentences, extractive_answer, quote_groups, with_neighbour
 from assistant.answer.facts import NameBook
+from assistant.answer.forms import Form, parts, question_form
 from assistant.answer.lang import detect_language, document_language
+from assistant.answer.merge import merge
 from assistant.answer.model import Answer, StreamEvent
 from assistant.answer.passages import Passage, build_passages
 from assistant.answer.policy import Action, Check, Context, Draft, Verdict, run_checks
@@ -30,6 +32,7 @@ from assistant.chat import ChatSession, retrieval_query
 from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
 from assistant.llm.base import LLM, complete
+from assistant.open_answers import OpenAnswerer
 from assistant.retrieval.base import Retriever
 from assistant.retrieval.signals import is_document_question
 from assistant.types import Citation
@@ -92,11 +95,20 @@ class Assistant:
     ) -> Generator[StreamEvent, None, None]:
         t0 = time.perf_counter()
         hist = list(history or [])
-        draft = self._retrieve(question, hist)
+        form = self._form(question)
+        if form is Form.MULTI:
+            yield from self._parts(question, hist, t0)
+            return
+        draft = self._retrieve(question, hist, wide=form.is_open)
         yield StreamEvent("passages", passages=draft.hits)
         verdict = run_checks(self._evidence_checks, draft, self._context())
         if not verdict.passed:
             yield StreamEvent("answer", answer=self._decide(draft, verdict, t0))
+            return
+        if form.is_open:
+            opened = OpenAnswerer(self.settings, self.retriever, self.llm, self.names)
+            answer = yield from opened.answer(form, draft, t0)
+            yield StreamEvent("answer", answer=answer)
             return
         if self.llm is None:
             text, cites = self._extractive(draft)
@@ -121,6 +133,32 @@ class Assistant:
             yield StreamEvent("answer", answer=answer)
             return
         yield StreamEvent("answer", answer=self._grounded(draft, "".join(raw).strip(), t0))
+
+    def _form(self, question: str) -> Form:
+        if not self.settings.answer.forms:
+            return Form.FACT
+        q = clean_question(question)
+        cfg = self.settings.answer
+        return question_form(q, detect_language(q) if cfg.language == "auto" else cfg.language)
+
+    def _parts(self, question: str, history: list[tuple[str, str]], t0: float) -> Generator[StreamEvent, None, None]:
+        """Two questions in one: each part answered on its own evidence, as a follow-up to the one before."""
+        q = clean_question(question)
+        language = detect_language(q) if self.settings.answer.language == "auto" else self.settings.answer.language
+        answers: list[Answer] = []
+        hist = list(history)
+        for k, part in enumerate(parts(q, language)):
+            lead = "\n" if k else ""  # each part's answer on a line of its own
+            for event in self.ask_stream(part, hist):
+                if event.answer is not None:
+                    answers.append(event.answer)
+                    hist.append((part, event.answer.text))
+                elif event.kind == "token":
+                    yield StreamEvent("token", text=lead + event.text)
+                    lead = ""
+                else:
+                    yield event
+        yield StreamEvent("answer", answer=merge(q, language, answers, (time.perf_counter() - t0) * 1000))
 
     @property
     def _evidence_checks(self) -> tuple[Check, ...]:
@@ -150,7 +188,8 @@ class Assistant:
             self._languages[source] = document_language(text)
         return self._languages[source]
 
-    def _retrieve(self, question: str, history: list[tuple[str, str]]) -> Draft:
+    def _retrieve(self, question: str, history: list[tuple[str, str]], *, wide: bool = False) -> Draft:
+        """The draft of one question; ``wide`` (an open question) retrieves and checks the whole evidence pool."""
         t = time.perf_counter()
         q = clean_question(question)
         cfg = self.settings.answer
@@ -159,14 +198,15 @@ class Assistant:
             query = retrieval_query(q, history, cfg.follow_up, self.llm)
         except BackendError:
             query = retrieval_query(q, history, "carry")  # the answer step reports the backend error
-        r = self.retriever.retrieve(query, k=self.settings.retrieval.top_k)
+        top_k = self.settings.retrieval.top_k
+        r = self.retriever.retrieve(query, k=max(top_k, cfg.open_chunks) if wide else top_k)
         qvec = self.retriever.embed_query(query)  # cached: no second model call
         byline = is_document_question(query)
         passages = build_passages(
             r.hits,
             qvec,
             self.retriever.sentence_vectors,
-            max_passages=cfg.passages,
+            max_passages=cfg.open_chunks if wide else cfg.passages,
             chars_per_passage=cfg.chars_per_passage,
             byline=byline,
         )

@@ -125,9 +125,7 @@ class ChromaStore:
         if not ids:
             return {}
         got = self._col.get(ids=list(ids), include=["embeddings"])
-        return {
-            str(cid): [float(x) for x in vec] for cid, vec in zip(got["ids"], got["embeddings"], strict=True)
-        }
+        return {str(cid): [float(x) for x in vec] for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
 
     def query(self, vector: Sequence[float], k: int) -> list[Hit]:
         n = min(k, self.count())

@@ -7,7 +7,6 @@ refused without the cost of a model call. See :mod:`assistant.answer.policy`
 for the protocol, and each class for its rule and reason code.
 """
 
-
 import re
 from dataclasses import dataclass
 
@@ -36,7 +35,6 @@ def _passage_language(draft: Draft, n: int) -> str:
 
 def _best_texts(draft: Draft, k: int) -> list[str]:
     return [p.sentence_text(i) for p, i, _ in draft.picks[:k]]
-
 
 
 # -- evidence: before the model is asked --------------------------------------------------------

@@ -8,7 +8,6 @@ again) and says whether to refuse or fall back to the best sentence. See
 and reason code.
 """
 
-
 import time
 from dataclasses import dataclass
 

@@ -23,7 +23,8 @@ from assistant.errors import EvalSetError
 
 LANGS = frozenset({"de", "en"})
 _REQUIRED = ("id", "question", "lang", "answerable")
-_OPTIONAL = ("reference", "accept", "accept_all", "gold_quotes", "source", "section", "turns")
+_OPTIONAL = ("reference", "accept", "accept_all", "gold_quotes", "source", "section", "turns", "form", "points")
+FORMS = frozenset({"fact", "list", "summary", "comparison", "explanation", "multi"})
 _TURN_KEYS = frozenset({"question", "reference", "accept", "accept_all", "gold_quotes"})
 
 
@@ -40,6 +41,7 @@ class Turn:
     accept_all: tuple[tuple[str, ...], ...] = ()
     gold_quotes: tuple[str, ...] = ()
     reference: str = ""
+    points: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class EvalCase:
     turns: tuple[Turn, ...] = ()
     line: int = 0
     section: str = ""  # the heading of the part of ``source`` that answers it (large documents), for people
+    form: str = "fact"  # an open question's form (assistant.answer.forms), for the report's breakdown
+    points: tuple[tuple[str, ...], ...] = ()  # an open question's key points: accepted strings, one group each
 
     @property
     def is_multi_turn(self) -> bool:
@@ -70,7 +74,7 @@ class EvalCase:
         """
         if self.turns:
             return self.turns
-        return (Turn(self.question, self.accept, self.accept_all, self.gold_quotes, self.reference),)
+        return (Turn(self.question, self.accept, self.accept_all, self.gold_quotes, self.reference, self.points),)
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,8 @@ def _parse(obj: object, line: int) -> EvalCase:
         turns=_turns(obj),
         line=line,
         section=_str(obj, "section", default=""),
+        form=_str(obj, "form", default="fact"),
+        points=_groups(obj, "points"),
     )
     _check_consistency(case)
     return case
@@ -181,8 +187,12 @@ def _check_consistency(case: EvalCase) -> None:
         raise _Invalid(f"lang '{case.lang}' is not one of {', '.join(sorted(LANGS))}")
     if case.turns and case.turns[0].question != case.question:
         raise _Invalid("'question' must equal the first turn's question")
-    if not case.answerable and (case.accept or case.accept_all or case.gold_quotes):
-        raise _Invalid("an unanswerable case must have empty accept, accept_all and gold_quotes")
+    if not case.answerable and (case.accept or case.accept_all or case.gold_quotes or case.points):
+        raise _Invalid("an unanswerable case must have empty accept, accept_all, points and gold_quotes")
+    if case.form not in FORMS:
+        raise _Invalid(f"form '{case.form}' is not one of {', '.join(sorted(FORMS))}")
+    if case.points and case.turns:
+        raise _Invalid("'points' is for single-turn cases")
 
 
 def _check_quotes(case: EvalCase, corpus_texts: Mapping[str, str]) -> None:
@@ -267,6 +277,10 @@ def case_to_dict(case: EvalCase) -> dict[str, Any]:
         out["source"] = case.source
     if case.section:
         out["section"] = case.section
+    if case.form != "fact":
+        out["form"] = case.form
+    if case.points:
+        out["points"] = [list(g) for g in case.points]
     if case.turns:
         out["turns"] = [_turn_to_dict(t) for t in case.turns]
     return out

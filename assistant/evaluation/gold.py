@@ -23,11 +23,12 @@ class GoldTurn:
     gold_quotes: tuple[str, ...] = ()
     gold_spans: tuple[Span, ...] = ()
     reference: str = ""
+    points: tuple[tuple[str, ...], ...] = ()  # an open question's key points, each a group of accepted strings
 
     @property
     def accepted_strings(self) -> tuple[str, ...]:
-        """Every accept string and ``accept_all`` alternative, for citation checks."""
-        return self.accept + tuple(a for group in self.accept_all for a in group)
+        """Every accept string, ``accept_all`` and ``points`` alternative, for citation checks."""
+        return self.accept + tuple(a for group in (*self.accept_all, *self.points) for a in group)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Case:
     # Also right when the answer's token F1 with an accept string reaches this (the general benchmark's
     # rule for SQuAD-style gold spans, which a correct answer may word differently); None: matching only.
     f1_accept: float | None = None
+    form: str = "fact"  # the question's form (evalset.FORMS), for the report's breakdown
 
     @property
     def kind(self) -> str:

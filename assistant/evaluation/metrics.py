@@ -38,6 +38,8 @@ SCALAR_METRICS = (
     "false_refusal_rate",
     "language_match",
     "quote_share",
+    "key_point_recall",
+    "point_precision",
 )
 # For these a smaller value is better (used by fail_under and compare).
 LOWER_IS_BETTER = frozenset({"false_refusal_rate", "quote_share"})
@@ -63,6 +65,11 @@ class TurnMetrics:
     refused: bool | None = None
     language_match: float | None = None
     quoted: float | None = None  # a given (not refused) answer that is mostly a quotation of the source
+    # Open questions (gold ``points``): the share of key points named, and the answer's points whose facts
+    # stand in the sentences they cite.
+    key_point_recall: float | None = None
+    points: int = 0
+    points_supported: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,4 +88,7 @@ class TurnMetrics:
             "refused": self.refused,
             "language_match": self.language_match,
             "quoted": self.quoted,
+            "key_point_recall": rounded(self.key_point_recall),
+            "points": self.points,
+            "points_supported": self.points_supported,
         }

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from assistant.evaluation.metrics import LATENCY_KEYS
+from assistant.evaluation.metrics import LATENCY_KEYS, SCALAR_METRICS
 from assistant.evaluation.runner import EvalRun
 
 LABELS = {
@@ -29,7 +29,16 @@ LABELS = {
     "false_refusal_rate": "false refusal rate (answerable)",
     "language_match": "language match",
     "quote_share": "answers that are quotes",
+    "key_point_recall": "key-point recall (open questions)",
+    "point_precision": "point precision (open questions)",
 }
+OPEN_ONLY = frozenset({"key_point_recall", "point_precision"})
+
+
+def report_metrics(summary: Mapping[str, Any]) -> list[str]:
+    """The rows of a report: every scalar metric, the open-question ones only where the set has open cases
+    (so a fact set's report reads as before)."""
+    return ["n", *(m for m in SCALAR_METRICS if m not in OPEN_ONLY or summary.get(m) is not None)]
 
 
 def as_dict(results: EvalRun | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -61,10 +70,11 @@ def fmt_ms(value: Any) -> str:
 
 
 def columns(summary: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """(title, block) for overall, each language and each type."""
+    """(title, block) for overall, each language, each type and each question form (open sets)."""
     cols: list[tuple[str, Mapping[str, Any]]] = [("all", summary)]
     cols += [(lang, block) for lang, block in (summary.get("by_lang") or {}).items()]
     cols += [(kind, block) for kind, block in (summary.get("by_type") or {}).items()]
+    cols += [(form, block) for form, block in (summary.get("by_form") or {}).items()]
     return cols
 
 

@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from assistant.evaluation.charts import group_chart, histogram_svg
-from assistant.evaluation.metrics import LATENCY_KEYS, SCALAR_METRICS
+from assistant.evaluation.metrics import LATENCY_KEYS
 from assistant.evaluation.report_format import (
     LABELS,
     as_dict,
@@ -28,6 +28,7 @@ from assistant.evaluation.report_format import (
     fmt_ms,
     latency_cells,
     passage_label,
+    report_metrics,
     run_line,
     turn_ok,
 )
@@ -60,7 +61,7 @@ def _summary_table(summary: Mapping[str, Any]) -> str:
     cols = columns(summary)
     head = "<tr><th>metric</th>" + "".join(f'<th class="num">{esc(t)}</th>' for t, _ in cols) + "</tr>"
     rows = []
-    for metric in ("n", *SCALAR_METRICS):
+    for metric in report_metrics(summary):
         cells = []
         for _, block in cols:
             value = block.get(metric)
@@ -164,6 +165,7 @@ def render_html(results: EvalRun | Mapping[str, Any]) -> str:
         '<div class="charts">',
         group_chart(summary, "by_lang", "By language"),
         group_chart(summary, "by_type", "By question type"),
+        group_chart(summary, "by_form", "By question form") if summary.get("by_form") else "",
         "</div>",
         _summary_table(summary),
         "<h2>Latency</h2>",

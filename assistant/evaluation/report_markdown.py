@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assistant.evaluation.metrics import LATENCY_KEYS, SCALAR_METRICS
+from assistant.evaluation.metrics import LATENCY_KEYS
 from assistant.evaluation.report_format import (
     LABELS,
     as_dict,
@@ -20,6 +20,7 @@ from assistant.evaluation.report_format import (
     fmt,
     latency_cells,
     passage_label,
+    report_metrics,
     run_line,
     turn_ok,
 )
@@ -41,7 +42,7 @@ def render_markdown(results: EvalRun | Mapping[str, Any]) -> str:
     out = ["# Eval report", "", md_cell(run_line(config, summary)), "", "## Summary", ""]
     out.append("| metric | " + " | ".join(title for title, _ in cols) + " |")
     out.append("|---|" + "---:|" * len(cols))
-    for metric in ("n", *SCALAR_METRICS):
+    for metric in report_metrics(summary):
         out.append(f"| {LABELS[metric]} | " + " | ".join(fmt(metric, b.get(metric)) for _, b in cols) + " |")
 
     out += ["", "## Latency", "", "| questions | " + " | ".join(f"{k} p50 | {k} p95" for k in LATENCY_KEYS) + " |"]

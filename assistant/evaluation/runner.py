@@ -76,6 +76,7 @@ def load_cases(
                 gold_quotes=t.gold_quotes,
                 gold_spans=locate_quotes(t.gold_quotes, corpus_texts, ec.source),
                 reference=t.reference,
+                points=t.points,
             )
             for t in ec.as_turns()
         )
@@ -87,6 +88,7 @@ def load_cases(
                 turns=turns,
                 gold_source=ec.source if squad else None,
                 squad=squad,
+                form=ec.form,
             )
         )
     return out

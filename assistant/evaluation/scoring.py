@@ -17,6 +17,7 @@ from assistant.answer.citations import strip_markers
 from assistant.evaluation.gold import Case, GoldTurn
 from assistant.evaluation.metrics import HIT_DEPTH, MRR_DEPTH, TurnMetrics
 from assistant.evaluation.normalize import matches, squad_exact_match, squad_f1
+from assistant.evaluation.points import KEY_POINT_PASS, key_point_recall, supported_points
 from assistant.evaluation.quotation import answer_language, is_quote
 from assistant.evaluation.relevance import citation_is_supported, citation_overlaps_gold, passage_is_relevant
 from assistant.evaluation.results import PassageRef
@@ -51,7 +52,12 @@ def score_turn(
 ) -> TurnMetrics:
     """All metrics of one answered question."""
     retr = retrieval_scores(case, gold, passages)
-    if case.answerable:
+    recall = None
+    if case.answerable and gold.points:
+        recall = 0.0 if refused else key_point_recall(text, gold.points)
+        right = (recall or 0.0) >= KEY_POINT_PASS
+        correct = 1.0 if not refused and right else 0.0
+    elif case.answerable:
         right = matches(text, gold.accept, gold.accept_all)
         if not right and case.f1_accept is not None and gold.accept:
             right = squad_f1(strip_markers(text), list(gold.accept)) >= case.f1_accept
@@ -64,6 +70,8 @@ def score_turn(
         em = 0.0 if refused else squad_exact_match(text, golds)
         f1 = 0.0 if refused else squad_f1(text, golds)
     supported = sum(citation_is_supported(c, gold) for c in citations) if case.answerable else 0
+    n_points, points_ok = supported_points(text, citations) if gold.points and not refused else (0, 0)
+    key_points = recall
     precision = recall = None
     if case.answerable:
         if citations:
@@ -89,6 +97,9 @@ def score_turn(
         refused=refused,
         language_match=1.0 if lang == case.lang else 0.0,
         quoted=None if refused else float(is_quote(text)),
+        key_point_recall=key_points,
+        points=n_points,
+        points_supported=points_ok,
     )
 
 

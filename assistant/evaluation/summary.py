@@ -32,6 +32,8 @@ def _block(results: Sequence[CaseResult]) -> dict[str, Any]:
     cited = [t.metrics for c, t in answered if c.answerable]
     total_citations = sum(x.citations for x in cited)
     precision = sum(x.citations_supported for x in cited) / total_citations if total_citations else None
+    total_points = sum(x.points for x in cited)
+    point_precision = sum(x.points_supported for x in cited) / total_points if total_points else None
     return {
         "n": len(results),
         "hit@1": rounded(mean(x.hit_at_1 for x in m)),
@@ -47,6 +49,8 @@ def _block(results: Sequence[CaseResult]) -> dict[str, Any]:
         "false_refusal_rate": rounded(mean(float(bool(t.metrics.refused)) for c, t in answered if c.answerable)),
         "language_match": rounded(mean(x.language_match for x in m)),
         "quote_share": rounded(mean(x.quoted for x in m)),
+        "key_point_recall": rounded(mean(x.key_point_recall for x in m)),
+        "point_precision": rounded(point_precision),
         "latency_ms": _latency([t for _, t in turns]),
     }
 
@@ -60,4 +64,7 @@ def summarize(case_results: Sequence[CaseResult]) -> dict[str, Any]:
         "answerable": _block([r for r in case_results if r.case.answerable]),
         "unanswerable": _block([r for r in case_results if not r.case.answerable]),
     }
+    forms = sorted({r.case.form for r in case_results})
+    if forms != ["fact"]:
+        summary["by_form"] = {f: _block([r for r in case_results if r.case.form == f]) for f in forms}
     return summary

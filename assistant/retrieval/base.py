@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from assistant.embeddings.base import Vector
-from assistant.types import Hit
+from assistant.types import Chunk, Hit
 
 
 @dataclass(frozen=True)
@@ -52,4 +52,8 @@ class Retriever(Protocol):
 
     def chunk_texts(self) -> list[str]:
         """The clean text of every indexed chunk."""
+        ...
+
+    def chunks(self, source: str | None = None) -> list[Chunk]:
+        """Every indexed chunk (of ``source`` only, if given), in reading order: a summary reads a whole document."""
         ...

@@ -52,7 +52,7 @@ from assistant.retrieval.base import Retrieval
 from assistant.retrieval.fusion import rrf
 from assistant.retrieval.rerank import NoopReranker, Reranker
 from assistant.retrieval.signals import best_sentence_scores, is_document_question
-from assistant.types import Hit
+from assistant.types import Chunk, Hit
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -130,6 +130,10 @@ class HybridRetriever:
 
     def chunk_texts(self) -> list[str]:
         return [c.clean for c in self.index.chunks.values()]
+
+    def chunks(self, source: str | None = None) -> list[Chunk]:
+        found = [c for c in self.index.chunks.values() if source is None or c.source == source]
+        return sorted(found, key=lambda c: (c.source, c.order))
 
     def bm25_weight(self, language: str, source: str | None = None) -> float:
         """BM25's weight for a question in ``language`` on a chunk of ``source`` (default: the corpus's main

@@ -54,7 +54,7 @@ _PER_CENT = re.compile(r"\bper cent\b")
 
 @cache
 def _date_orders() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """"july 8 2026" and "8 of july", compiled once the month names are known (Babel loads lazily)."""
+    """ "july 8 2026" and "8 of july", compiled once the month names are known (Babel loads lazily)."""
     months = "|".join(month_names("de"))
     return (
         re.compile(rf"\b({months}) (\d{{1,2}}) (\d{{4}})\b"),

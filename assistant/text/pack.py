@@ -28,6 +28,7 @@ import yaml
 from assistant.errors import ConfigError
 
 KINDS = ("money", "percent", "count", "date", "country", "distance")
+FORMS = ("summary", "comparison", "list", "explanation")  # in the order they are tried
 
 
 def light_fold(text: str) -> str:
@@ -59,6 +60,8 @@ class LanguagePack:
     document_words: frozenset[str]
     fractions: frozenset[str]
     role_question: re.Pattern[str] | None
+    forms: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    part_breaks: re.Pattern[str] | None = None
 
     def kind_of(self, question: str) -> str | None:
         """The kind of answer a question asks for, or None for any other question."""
@@ -67,6 +70,19 @@ class LanguagePack:
             if pattern.search(folded):
                 return kind
         return None
+
+    def form_of(self, question: str) -> str | None:
+        """The open form a question has ("summary", "list", ...), or None for a fact question."""
+        folded = light_fold(" ".join(question.split()))
+        for form, pattern in self.forms:
+            if pattern.search(folded):
+                return form
+        return None
+
+
+def _alternatives(patterns: Any) -> re.Pattern[str]:
+    """One pattern from a pack's list, folded like the text it reads (so no upper-case escapes like \\S)."""
+    return re.compile("|".join(f"(?:{light_fold(str(p))})" for p in patterns))
 
 
 def _words(raw: dict[str, Any], key: str) -> frozenset[str]:
@@ -78,9 +94,11 @@ def _parse(raw: dict[str, Any]) -> LanguagePack:
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise ConfigError(f"language pack {raw.get('code')}: unknown answer kind(s) {', '.join(sorted(unknown))}")
-    compiled = tuple(
-        (kind, re.compile("|".join(f"(?:{light_fold(p)})" for p in kinds[kind]))) for kind in KINDS if kinds.get(kind)
-    )
+    compiled = tuple((kind, _alternatives(kinds[kind])) for kind in KINDS if kinds.get(kind))
+    forms = raw.get("forms") or {}
+    unknown = set(forms) - set(FORMS)
+    if unknown:
+        raise ConfigError(f"language pack {raw.get('code')}: unknown question form(s) {', '.join(sorted(unknown))}")
     xref = "|".join(f"(?:{p})" for p in raw.get("cross_references") or ()) or r"(?!x)x"
     return LanguagePack(
         code=str(raw["code"]),
@@ -102,6 +120,12 @@ def _parse(raw: dict[str, Any]) -> LanguagePack:
         document_words=_words(raw, "document_words"),
         fractions=frozenset(light_fold(str(w)) for w in raw.get("fractions") or ()),
         role_question=re.compile(str(raw["role_question"])) if raw.get("role_question") else None,
+        forms=tuple((form, _alternatives(forms[form])) for form in FORMS if forms.get(form)),
+        part_breaks=(
+            re.compile("|".join(f"(?:{p})" for p in raw["part_breaks"]), re.IGNORECASE)
+            if raw.get("part_breaks")
+            else None
+        ),
     )
 
 
