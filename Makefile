@@ -65,6 +65,8 @@ eval: index
 	$(BIN)/assistant eval evals/summit.jsonl --out evals/results/summit-llamacpp-1.5b
 	$(BIN)/assistant eval evals/summit.jsonl --model qwen2.5-coder-0.5b --out evals/results/summit-llamacpp-0.5b
 	$(BIN)/assistant eval evals/summit.jsonl --backend extractive --out evals/results/summit-extractive
+	$(BIN)/assistant eval evals/summit-open.jsonl --out evals/results/summit-open-1.5b
+	$(BIN)/assistant eval evals/summit-open.jsonl --backend extractive --out evals/results/summit-open-extractive
 
 # The answer policy on documents nobody here wrote (XQuAD articles, the Debian Reference), beside the naive
 # llama-index quickstart; ARGS="--per-article 2 --no-naive" for a quicker look.

@@ -41,6 +41,7 @@ from assistant.models.registry import REGISTRY
 from assistant.retrieval.base import Retriever
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
+from assistant.summaries import CorpusSummarizer
 from assistant.types import Document
 
 
@@ -239,10 +240,21 @@ def index_documents(settings: Settings, docs: Sequence[Document], embedder: Embe
 
 
 def index_corpus(
-    settings: Settings, embedder: Embedder, *, force: bool = False, progress: Progress | None = None
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    llm: LLM | None = None,
 ) -> BuildResult:
+    """Build the corpus's index; with ``answer.summaries`` on, its summaries too (by ``llm`` when given)."""
     docs = load_corpus(settings.corpus_dir, settings.root)
-    kwargs = {"progress": progress} if progress else {}
+    mode = settings.answer.summaries
+    summarize = None
+    if mode != "off":
+        summarize = CorpusSummarizer(
+            llm if mode == "llm" else None, embedder.embed_query, min_support=settings.answer.min_support
+        )
     return build_index(
         settings.index_dir,
         docs,
@@ -252,12 +264,16 @@ def index_corpus(
         force=force,
         chroma_url=settings.store.chroma_url,
         collection=settings.store.collection,
-        **kwargs,
+        progress=progress or (lambda _m, _f: None),
+        summarize=summarize,
+        summaries=mode,
     )
 
 
 def load_index(settings: Settings, embedder: Embedder) -> LoadedIndex:
-    expected = expected_manifest(embedder, chunk_params(settings), corpus_hash(settings))
+    expected = expected_manifest(
+        embedder, chunk_params(settings), corpus_hash(settings), summaries=settings.answer.summaries
+    )
     return open_index(settings.index_dir, expected, chroma_url=settings.store.chroma_url)
 
 

@@ -96,15 +96,22 @@ def cmd_models(args: argparse.Namespace) -> int:
 # -- index ------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.app import build_embedder, index_corpus
+    from assistant.llm.factory import make_llm
 
     settings = _settings(args)
     embedder = build_embedder(settings)
+    llm = None
+    if settings.answer.summaries == "llm":  # the model writes the summaries' points
+        try:
+            llm = make_llm(settings)
+        except AssistantError as err:
+            _err(f"note: summaries are quoted, not written ({err})")
 
     def progress(msg: str, frac: float) -> None:
         if not args.quiet:
             _err(f"[{frac * 100:5.1f}%] {msg}")
 
-    result = index_corpus(settings, embedder, force=args.rebuild, progress=progress)
+    result = index_corpus(settings, embedder, force=args.rebuild, progress=progress, llm=llm)
     if result.built:
         print(f"Index built: {result.chunks} chunks in {result.seconds:.1f}s ({result.reason}) -> {result.path}")
     else:

@@ -124,11 +124,14 @@ class AnswerSettings(_Section):
     # Open questions (assistant.answer.forms): lists, summaries, comparisons and explanations get several
     # checked points from coverage-chosen evidence; a question of two parts is answered part by part.
     forms: bool = True
-    open_points: int = 5  # the most points of a list, summary or comparison answer
+    open_points: int = 4  # the most points of a list, summary or comparison answer
     explanation_points: int = 3
     open_chunks: int = 8  # chunks retrieved as the evidence pool of a list, comparison or explanation
     open_margin: float = 0.15  # cosine: a list item's sentence is at most this far below the best one
     open_diversity: float = 0.3  # MMR: the weight of novelty against relevance
+    # Document and section summaries built with the index (assistant.summaries): written by the LLM
+    # ("llm", when one is configured), quoted ("extractive"), or not built ("off").
+    summaries: Literal["llm", "extractive", "off"] = "llm"
 
 
 class Settings(_Section):

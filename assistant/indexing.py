@@ -22,7 +22,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,17 @@ from assistant.ingest.chunk import ChunkParams, chunk_document
 from assistant.ingest.loaders import META_SUFFIX, corpus_files, load_document
 from assistant.retrieval.bm25 import BM25Store
 from assistant.store import ChromaStore, Store, open_client
+from assistant.summaries import DocumentSummary, read_summaries, write_summaries
 from assistant.text.analyzer import ANALYZER_VERSION
 from assistant.types import Chunk, Document
 
 MANIFEST_VERSION = 2
 CURRENT = "CURRENT"
 Progress = Callable[[str, float], None]
+# chunks, their sentence vectors, the current build's summaries -> this build's (assistant.summaries)
+Summarize = Callable[
+    [Sequence[Chunk], Mapping[str, np.ndarray], Mapping[str, DocumentSummary]], Mapping[str, DocumentSummary]
+]
 
 
 def _noop(_: str, __: float) -> None:
@@ -78,14 +83,21 @@ def load_corpus(corpus_dir: Path, root: Path) -> list[Document]:
     return [load_document(p, _rel(p, root)) for p in corpus_files(corpus_dir)]
 
 
-def expected_manifest(embedder: Embedder, params: ChunkParams, corpus_hash: str) -> dict[str, Any]:
-    return {
+def expected_manifest(
+    embedder: Embedder, params: ChunkParams, corpus_hash: str, *, summaries: str | None = None
+) -> dict[str, Any]:
+    """What a current build's manifest says; ``summaries`` (the ``answer.summaries`` mode) only where the
+    caller builds or needs them, so an index built without (a benchmark's) is not stale to it."""
+    out: dict[str, Any] = {
         "version": MANIFEST_VERSION,
         "embedding": {"name": embedder.name, "fingerprint": embedder.fingerprint, "dim": embedder.dim},
         "chunking": params.as_dict(),
         "analyzer": ANALYZER_VERSION,
         "corpus": {"hash": corpus_hash},
     }
+    if summaries is not None:
+        out["summaries"] = summaries
+    return out
 
 
 def stale_reasons(found: dict[str, Any], expected: dict[str, Any]) -> list[str]:
@@ -100,6 +112,8 @@ def stale_reasons(found: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     for key, label in labels.items():
         if found.get(key) != expected.get(key):
             reasons.append(f"{label} changed")
+    if "summaries" in expected and found.get("summaries") != expected["summaries"]:
+        reasons.append("summaries setting changed")
     return reasons
 
 
@@ -159,10 +173,13 @@ def build_index(
     chroma_url: str = "",
     collection: str = "summit",
     progress: Progress = _noop,
+    summarize: Summarize | None = None,
+    summaries: str | None = None,
 ) -> BuildResult:
-    """Build the index unless an identical one is current."""
+    """Build the index unless an identical one is current; ``summarize`` writes its summaries
+    (``assistant.summaries``), reusing the current build's for unchanged documents."""
     t0 = time.perf_counter()
-    expected = expected_manifest(embedder, params, corpus_hash)
+    expected = expected_manifest(embedder, params, corpus_hash, summaries=summaries)
     index_dir.mkdir(parents=True, exist_ok=True)
     active = current_build(index_dir)
     reason = _rebuild_reason(active, expected, force)
@@ -182,6 +199,7 @@ def build_index(
             chroma_url=chroma_url,
             collection=f"{collection}-{build_id}".replace("T", "t") if chroma_url else collection,
             progress=progress,
+            summarize=(lambda chunks, vecs: summarize(chunks, vecs, read_summaries(active))) if summarize else None,
         )
         final = index_dir / f"build-{build_id}"
         tmp.rename(final)
@@ -217,6 +235,7 @@ def _write_build(
     chroma_url: str,
     collection: str,
     progress: Progress,
+    summarize: Callable[[Sequence[Chunk], dict[str, np.ndarray]], Mapping[str, DocumentSummary]] | None = None,
 ) -> int:
     """Chunk, embed and store the corpus into the build folder ``tmp``; return the chunk count.
 
@@ -239,6 +258,11 @@ def _write_build(
     progress("writing vectors", 0.9)
     store.add(chunks, vectors[: len(chunks)])
     write_sentence_vectors(tmp, rows, sentences, vectors[len(chunks) :], embedder.dim)
+    summaries: Mapping[str, DocumentSummary] = {}
+    if summarize is not None:
+        progress("summarising the documents", 0.92)
+        summaries = summarize(chunks, load_sentence_vectors(tmp))
+        write_summaries(tmp, summaries)
     manifest = {
         **expected,
         "chunks": len(chunks),
@@ -246,6 +270,7 @@ def _write_build(
         "chroma_url": chroma_url,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sources": sorted({d.source for d in docs}),
+        "summaries_by": sorted({s.written_by for s in summaries.values()}),
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     return len(chunks)
@@ -323,6 +348,7 @@ class LoadedIndex:
     chunks: dict[str, Chunk]
     # chunk id -> (n_sentences, dim) unit vectors, in sentence order
     sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    summaries: dict[str, DocumentSummary] = field(default_factory=dict)  # source -> its summary
 
 
 def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: str = "") -> LoadedIndex:
@@ -345,4 +371,4 @@ def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: 
             "Run `assistant index --rebuild`."
         )
     bm25 = BM25Store.load(build / "bm25")
-    return LoadedIndex(build, manifest, store, bm25, chunks, load_sentence_vectors(build))
+    return LoadedIndex(build, manifest, store, bm25, chunks, load_sentence_vectors(build), read_summaries(build))

@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.answer.coverage import Evidence, compared, relevant, summary
 from assistant.answer.facts import NameBook
-from assistant.answer.forms import Form
+from assistant.answer.forms import Form, about_the_document
 from assistant.answer.model import Answer, StreamEvent
 from assistant.answer.passages import Passage
 from assistant.answer.points import Point, PointWriter, numbered, quoted_point, render_points
@@ -26,6 +26,7 @@ from assistant.answer.prompt import refusal_text
 from assistant.config import Settings
 from assistant.llm.base import LLM
 from assistant.retrieval.base import Retriever
+from assistant.summaries import DocumentSummary
 from assistant.types import Citation, Hit
 
 
@@ -53,8 +54,26 @@ class OpenAnswerer:
         limit = cfg.explanation_points if form is Form.EXPLANATION else cfg.open_points
         return relevant(q, hits, vectors, limit=limit, margin=cfg.open_margin, lam=lam)
 
+    def stored(self, form: Form, draft: Draft) -> DocumentSummary | None:
+        """The index's summary of the document, when it answers this question: a question about the whole
+        document (not one of its sections), in the summary's language (or quoted, which any language reads)."""
+        if form is not Form.SUMMARY or not draft.hits:
+            return None
+        source = draft.hits[0].chunk.source
+        found = self.retriever.summary(source)
+        if found is None or (found.written_by != "extractive" and found.language != draft.language):
+            return None
+        if self.llm is not None and not found.written_by.startswith(self.llm.model):
+            return None  # written by another model than the one asked
+        if (found.written_by == "extractive") != (self.llm is None):
+            return None  # the model's points for a model's answer, quotes for the extractive backend
+        return found if about_the_document(draft.question, draft.language) else None
+
     def answer(self, form: Form, draft: Draft, t0: float) -> Generator[StreamEvent, None, Answer]:
         """Stream the points of ``draft``'s answer; the generator's return value is the Answer."""
+        found = self.stored(form, draft)
+        if found is not None:
+            return self._from_summary(draft, found, t0)
         t = time.perf_counter()
         passages = numbered(self.evidence(form, draft))
         draft.timings["evidence"] = (time.perf_counter() - t) * 1000
@@ -86,6 +105,14 @@ class OpenAnswerer:
             shown = [quoted_point(p) for p in passages[:3]]
         cites = tuple(c for p in shown for c in p.citations)
         return self._answer(draft, render_points(shown), False, cites, hits, t0, reason)
+
+    def _from_summary(self, draft: Draft, found: DocumentSummary, t0: float) -> Answer:
+        s = found.document
+        by_id = {c.chunk_id: c for c in self.retriever.chunks(found.source)}
+        hits = [Hit(by_id[cid], 1.0) for cid in s.chunks if cid in by_id]
+        draft.notes.append(f"answered from the document's summary, built with the index ({found.written_by})")
+        text = "\n".join(f"- {p}" for p in s.points)
+        return self._answer(draft, text, False, s.citations, hits, t0, "")
 
     def _answer(
         self,

@@ -19,12 +19,12 @@ from assistant.answer.citations import check_claims, citations_for, render
 from assistant.answer.copyfix import fix_copy_slips
 from assistant.answer.extractive import best_sentences, extractive_answer, quote_groups, with_neighbour
 from assistant.answer.facts import NameBook
-from assistant.answer.forms import Form, parts, question_form
+from assistant.answer.forms import Form, about_the_document, parts, question_form
 from assistant.answer.lang import detect_language, document_language
 from assistant.answer.merge import merge
 from assistant.answer.model import Answer, StreamEvent
 from assistant.answer.passages import Passage, build_passages
-from assistant.answer.policy import Action, Check, Context, Draft, Verdict, run_checks
+from assistant.answer.policy import PASS, Action, Check, Context, Draft, Verdict, run_checks
 from assistant.answer.prompt import build_messages, is_refusal, refusal_text
 from assistant.answer.question import clean_question
 from assistant.answer.yesno import lead_yes_no
@@ -101,7 +101,8 @@ class Assistant:
             return
         draft = self._retrieve(question, hist, wide=form.is_open)
         yield StreamEvent("passages", passages=draft.hits)
-        verdict = run_checks(self._evidence_checks, draft, self._context())
+        whole = form is Form.SUMMARY and about_the_document(draft.question, draft.language)
+        verdict = PASS if whole else run_checks(self._evidence_checks, draft, self._context())
         if not verdict.passed:
             yield StreamEvent("answer", answer=self._decide(draft, verdict, t0))
             return

@@ -130,7 +130,7 @@ OpenStore = Callable[[str, bool], Store]  # (collection, create) -> a store on a
 
 def contract_chunks() -> tuple[list[Chunk], list[list[float]]]:
     """Five chunks of two sources, in no particular order, with every field set; unit vectors of dimension 8."""
-    spans = '[[0, 30, 10, 40], [31, 60, 41, 70]]'
+    spans = "[[0, 30, 10, 40], [31, 60, 41, 70]]"
     chunks = [
         Chunk("b-2", "doc-b", "corpus/b.txt", "Öffnungszeiten", 700, 1300, "Dienstag bis Freitag\n10–18 Uhr.",
               "Dienstag bis Freitag 10–18 Uhr.", 2, spans),

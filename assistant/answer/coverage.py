@@ -22,6 +22,7 @@ before it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,6 +55,7 @@ class Evidence:
 
 
 Candidate = tuple[Hit, int, np.ndarray]
+_SENTENCE_END = re.compile(r"[.!?…:;)\"“”»]\s*$")
 MIN_WORDS = 5  # a byline fragment ("von Lara Finke") is close to any vague question and says nothing
 SECTION_LEAD = 0.08  # cosine: a summary is of one section when that section's sentences lead the median by this
 COMMON_SIDE = 0.3  # a name in more than this share of the evidence is common ground, not a side
@@ -75,11 +77,17 @@ def candidates(hits: Iterable[Hit], vectors: Mapping[str, np.ndarray]) -> list[C
         for i, (a, b, start, _) in enumerate(spans):
             key = (hit.chunk.source, start)
             text = hit.chunk.clean[a:b]
-            if key in seen or len(text.split()) < MIN_WORDS or not says_something(text):
+            if key in seen or len(text.split()) < MIN_WORDS or not says_something(text) or _heading(text, hit):
                 continue
             seen.add(key)
             out.append((hit, i, np.asarray(vecs[i], dtype=np.float32)))
     return out
+
+
+def _heading(text: str, hit: Hit) -> bool:
+    """The section's heading, which the chunker keeps as the section's first line: it names a topic and says
+    nothing about it, yet its vector is close to every question on that topic."""
+    return bool(hit.chunk.section) and normalize(text.rstrip(".:")) == normalize(hit.chunk.section)
 
 
 def mmr(cands: Sequence[Candidate], relevance: np.ndarray, k: int, lam: float) -> list[int]:
@@ -131,7 +139,8 @@ def summary(
     section's sentences compete.
     """
     hits = [Hit(c, 0.0) for c in sorted(chunks, key=lambda c: c.order)]
-    cands = candidates(hits, vectors)
+    # A line without a sentence mark is a heading, a byline or a caption: it names, it does not state.
+    cands = [c for c in candidates(hits, vectors) if _SENTENCE_END.search(c[0].chunk.clean[_span(c)])]
     if q is not None:
         cands = _named_section(cands, question) or _topic_section(cands, q) or cands
     if not cands:

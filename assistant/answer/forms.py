@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
 
-from assistant.text.pack import pack, packs
+from assistant.text.analyzer import tokenize
+from assistant.text.pack import light_fold, pack, packs
 
 MIN_PART_WORDS = 3  # "und wann?" alone is not a question of its own
 
@@ -46,6 +48,29 @@ def parts(question: str, language: str) -> list[str]:
         if len(pieces) > 1 and all(len(p.split()) >= MIN_PART_WORDS for p in pieces):
             return [p if p.endswith("?") else p + "?" for p in (x[:1].upper() + x[1:] for x in pieces)]
     return [q]
+
+
+def about_the_document(question: str, language: str) -> bool:
+    """A summary question about the document as a whole ("Worum geht es in dem Text?", "What are the key
+    takeaways from this article?"): what is left beside its summary words is only words for the document.
+
+    Such a question has nothing to look for, so the evidence checks (is anything relevant, are its terms
+    in the passages?) do not apply to it: any document can be summarised.
+    """
+    asked = set(tokenize(light_fold(question)))
+    for pk in (pack(language), *(p for p in packs() if p.code != language)):
+        if pk.form_of(question) != Form.SUMMARY.value:
+            continue
+        return not asked - _summary_words(pk.code) - set(tokenize(" ".join(pk.document_words)))
+    return False
+
+
+@cache
+def _summary_words(code: str) -> frozenset[str]:
+    """The words of a pack's summary patterns ("worum", "geht", "zusammen", "takeaways"), as tokens."""
+    pk = pack(code)
+    sources = " ".join(p.pattern for f, p in pk.forms if f == Form.SUMMARY.value)
+    return frozenset(tokenize(" ".join(re.findall(r"(?<![\\])[a-z]{3,}", sources))))
 
 
 def question_form(question: str, language: str) -> Form:

@@ -39,17 +39,21 @@ POINT_PROMPT = (
     "Rules: write one short sentence (at most 20 words), in the language asked for, that says what the passage "
     "states. Keep its names, numbers and dates exactly as written. Add nothing the passage does not say. End with "
     "the passage number in square brackets, like [2].\n\n"
+    # A recipe, so that no word of the examples fits a real document: the 1.5B model copies example words
+    # that fit ("die Investitionen der Stadt" from an example about a town).
     "Example:\n"
-    "Passage:\n[2] Die Stadt eröffnet 2025 zwei neue Bibliotheken, eine im Norden und eine im Süden, "
-    "die zusammen 4 Millionen Euro kosten.\n"
+    "Passage:\n[2] Für den Teig braucht man 200 Gramm Mehl, zwei Eier und eine Prise Salz.\n"
     "Answer in English.\n"
-    "Point: In 2025 the city opens two new libraries, in the north and the south, for 4 million euros [2].\n\n"
-    "Passage:\n[1] Bürgermeisterin Anna Berg eröffnete am Montag das neue Rathaus.\n"
+    "Point: The dough needs 200 grams of flour, two eggs and a pinch of salt [2].\n\n"
+    "Passage:\n[1] Der Kuchen backt bei 180 Grad etwa 40 Minuten im Ofen.\n"
     "Answer in German.\n"
-    "Point: Bürgermeisterin Anna Berg eröffnete am Montag das neue Rathaus [1]."
+    "Point: Der Kuchen backt 40 Minuten bei 180 Grad [1]."
 )
 _LABEL = re.compile(r"^(?:point|punkt|answer|antwort)\s*:\s*", re.IGNORECASE)
-SAME_POINT = 0.8  # a point whose words are this much in earlier points says nothing new
+SAME_POINT = 0.8
+# Least cosine of a point to the sentence it restates (EmbeddingGemma). On the summit open set the points
+# below it were restated headings and sentences about something else; translations sit at 0.6-0.9.
+MIN_SIMILARITY = 0.5  # a point whose words are this much in earlier points says nothing new
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,9 @@ def numbered(evidence: Sequence[Evidence]) -> list[Passage]:
 def point_messages(passage: Passage, language: str) -> list[Message]:
     """The prompt for one point: the passage alone. Given the question too, the 1.5B model answers it from
     any passage ("Die Unternehmen, die im Text genannt sind, sind die maritimen Aufklärungsdrohnen") or
-    restates it; the question's part is done already, by choosing the evidence."""
-    section = f" ({passage.hit.chunk.section})" if passage.hit.chunk.section else ""
-    user = f"Passage:\n[{passage.n}]{section} {passage.text}\n\nAnswer in {pack(language).name}."
+    restates it; the question's part is done already, by choosing the evidence. No section heading either:
+    given one, it restates the heading ("Allianz bekennt sich zu fortgesetzter Unterstützung der Ukraine")."""
+    user = f"Passage:\n[{passage.n}] {passage.text}\n\nAnswer in {pack(language).name}."
     return [Message("system", POINT_PROMPT), Message("user", user)]
 
 
@@ -102,7 +106,8 @@ class PointWriter:
         embed: Callable[[str], Sequence[float]],
         sentence_vectors: Mapping[str, np.ndarray],
         min_support: float,
-        max_tokens: int = 80,
+        max_tokens: int = 72,
+        min_similarity: float = MIN_SIMILARITY,
     ) -> None:
         self.question = question
         self.language = language
@@ -112,6 +117,7 @@ class PointWriter:
         self.vectors = sentence_vectors
         self.min_support = min_support
         self.max_tokens = max_tokens
+        self.min_similarity = min_similarity
         self.notes: list[str] = []
         self.declined = 0  # passages the model said do not help
         self._said: set[str] = set()
@@ -155,6 +161,11 @@ class PointWriter:
         text = render(kept)
         similarity = self._similarity(text, p) if kept else 0.0
         self.notes.append(f"point from [{p.n}] (cosine {similarity:.2f} to its sentence): {raw}")
+        if kept and similarity < self.min_similarity:
+            # Facts alone do not catch a point that states none ("Die Gipfelerklärung beschreibt die
+            # Maßnahmen, die die Güter des Gipfels verhindern"): it must still say what its sentence says.
+            self.notes.append(f"dropped the point from [{p.n}]: it strays from its sentence ({similarity:.2f})")
+            return None
         if not kept or restates_question(text, self.question):
             dropped = "; ".join(f"{c.sentence!r} (missing {', '.join(c.missing)})" for c in checks if not c.supported)
             self.notes.append(f"dropped the point from [{p.n}]: {dropped or repr(raw)}")

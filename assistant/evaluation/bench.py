@@ -150,16 +150,70 @@ def serve_ready(timeout: float = 300) -> dict[str, float]:
     return {"ready_s": ready or float("nan"), "peak_rss_mb": rss}
 
 
-def index_builds() -> dict[str, float]:
+def _summit_build(summaries: str) -> float:
+    """Seconds for a cold ``assistant index`` of the summit corpus, its summaries made as ``summaries`` says."""
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        env = {**os.environ, "SUMMIT_PATHS__INDEX": tmp}
+        env = {**os.environ, "SUMMIT_PATHS__INDEX": tmp, "SUMMIT_ANSWER__SUMMARIES": summaries}
         subprocess.run([_assistant_bin(), "index", "-q"], env=env, check=True, capture_output=True)
-        summit_s = time.perf_counter() - t
+        return time.perf_counter() - t
+
+
+def index_builds() -> dict[str, float]:
+    summit_s = _summit_build("extractive")
+    llm_s = _summit_build("llm")
     code = "import json; from assistant.evaluation.bench import xquad_build; print(json.dumps(xquad_build()))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     xq = json.loads(out.strip().splitlines()[-1])
-    return {"summit_cold_s": summit_s, "xquad_chunks": xq["chunks"], "xquad_chunks_per_s": xq["chunks"] / xq["seconds"]}
+    return {
+        "summit_cold_s": summit_s,
+        "summit_llm_summaries_s": llm_s,
+        "xquad_chunks": xq["chunks"],
+        "xquad_chunks_per_s": xq["chunks"] / xq["seconds"],
+    }
+
+
+def open_questions(limit: int | None) -> dict[str, Any]:
+    """The open-question set with the default 1.5B model: time to the first shown point, the whole answer,
+    and a whole-document question answered from the summary built with the index (a fresh build, so that
+    its summary is the model's)."""
+    from assistant.app import build_assistant, build_embedder, build_retriever, index_corpus
+    from assistant.config import load_settings
+    from assistant.evaluation.evalset import load_evalset
+    from assistant.evaluation.runner import load_cases, run_eval
+    from assistant.indexing import load_corpus
+    from assistant.llm.factory import make_llm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(None, **{"paths.index": tmp})
+        embedder = build_embedder(settings)
+        llm = make_llm(settings)
+        index_corpus(settings, embedder, llm=llm)
+        bot = build_assistant(settings, retriever=build_retriever(settings, embedder), llm=llm)
+        bot.ask("Wer ist NATO-Generalsekretär?")  # warm, as `serve` does
+        texts = {d.source: d.text for d in load_corpus(settings.corpus_dir, settings.root)}
+        loaded, _ = load_evalset(settings.root / "evals" / "summit-open.jsonl", texts)
+        answerable = [c for c in loaded if c.answerable]
+        if limit is not None and limit < len(answerable):
+            answerable = [answerable[int(i * len(answerable) / limit)] for i in range(limit)]
+        run = run_eval(load_cases(answerable, texts), bot, corpus_texts=texts)
+        lat: dict[str, list[float]] = {"first_token": [], "total": []}
+        for case in run.cases:
+            for turn in case.turns:
+                for key in lat:
+                    lat[key].append(float(turn.timings_ms.get(key, 0.0)))
+        stored = []
+        for _ in range(5):
+            t = time.perf_counter()
+            bot.ask("Worum geht es in der Pressemitteilung?")
+            stored.append((time.perf_counter() - t) * 1000)
+    return {
+        "n": len(answerable),
+        "key_point_recall": run.summary["key_point_recall"],
+        "point_precision": run.summary["point_precision"],
+        "latency_ms": {k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in lat.items()},
+        "stored_summary_ms": {"p50": percentile(stored, 50)},
+    }
 
 
 def xquad_build() -> dict[str, float]:
@@ -232,8 +286,19 @@ def markdown(result: dict[str, Any]) -> str:
         f"- `assistant --help`: {o['help_s']:.2f} s",
         f"- `assistant serve` ready: {o['serve']['ready_s']:.1f} s, peak RSS {o['serve']['peak_rss_mb']:.0f} MB",
         f"- index build: summit corpus from cold {o['index']['summit_cold_s']:.1f} s; "
-        f"XQuAD dev {o['index']['xquad_chunks']} chunks at {o['index']['xquad_chunks_per_s']:.1f} chunks/s",
+        f"XQuAD dev {o['index']['xquad_chunks']} chunks at {o['index']['xquad_chunks_per_s']:.1f} chunks/s; "
+        f"summit with the 1.5B model's summaries {o['index'].get('summit_llm_summaries_s', float('nan')):.1f} s",
     ]
+    if "open" in o:
+        op = o["open"]
+        lat = op["latency_ms"]
+        lines.append(
+            f"- open questions ({op['n']} of `evals/summit-open.jsonl`, 1.5B): first point "
+            f"{lat['first_token']['p50'] / 1000:.1f} / {lat['first_token']['p95'] / 1000:.1f} s p50 / p95, "
+            f"whole answer {lat['total']['p50'] / 1000:.1f} / {lat['total']['p95'] / 1000:.1f} s, key-point recall "
+            f"{_fmt(op['key_point_recall'], 2)}, point precision {_fmt(op['point_precision'], 2)}; "
+            f"a summary question from the stored summary {op['stored_summary_ms']['p50'] / 1000:.2f} s p50"
+        )
     lines += ["", "| target | measured | met? |", "|---|---|---|"]
     for name, value, ok in targets(result):
         lines.append(f"| {name} | {value} | {'met' if ok else 'not met'} |")
@@ -265,6 +330,15 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
     out.append(
         ("XQuAD dev paragraphs ≥ 4 chunks/s", f"{idx['xquad_chunks_per_s']:.1f}", idx["xquad_chunks_per_s"] >= 4)
     )
+    if "summit_llm_summaries_s" in idx:
+        llm_s = idx["summit_llm_summaries_s"]
+        out.append(("summit index with the 1.5B model's summaries ≤ 90 s", f"{llm_s:.1f} s", llm_s <= 90))
+    if "open" in o:
+        lat, stored = o["open"]["latency_ms"], o["open"]["stored_summary_ms"]["p50"]
+        first, whole = lat["first_token"]["p50"], lat["total"]["p95"]
+        out.append(("open question: first point p50 ≤ 3.5 s", f"{first / 1000:.1f} s", first <= 3500))
+        out.append(("open question: whole answer p95 ≤ 15 s", f"{whole / 1000:.1f} s", whole <= 15000))
+        out.append(("summary question from the stored summary p50 ≤ 1 s", f"{stored / 1000:.2f} s", stored <= 1000))
     rss = o["serve"]["peak_rss_mb"]
     out.append(("`serve` peak RSS ≤ 3.5 GB (both models loaded, warmed)", f"{rss:.0f} MB", rss <= 3584))
     return out
@@ -277,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--row", choices=ROWS)
     p.add_argument("--rows", default=",".join(ROWS))
     p.add_argument("--json")
+    p.add_argument("--open-limit", type=int, default=16, help="open questions timed (0 = all answerable)")
+    p.add_argument("--no-open", action="store_true", help="skip the open-question timings")
     args = p.parse_args(argv)
     limit = args.limit or None
     if args.row:
@@ -290,6 +366,13 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(json.loads(Path(f.name).read_text()))
         print(f"{row}: done", file=sys.stderr)
     other = {"help_s": time_help(), "cold_ask": cold_ask(), "serve": serve_ready(), "index": index_builds()}
+    if not args.no_open:
+        code = (
+            "import json, sys; from assistant.evaluation.bench import open_questions; "
+            f"print(json.dumps(open_questions({args.open_limit or None})))"
+        )
+        out_ = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        other["open"] = json.loads(out_.strip().splitlines()[-1])
     result = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": _machine(),

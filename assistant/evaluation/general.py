@@ -66,6 +66,8 @@ class Corpus:
 
 def _spread(items: Sequence[Any], n: int) -> list[Any]:
     """``n`` items evenly spaced over ``items`` (all of them when there are fewer)."""
+    if n <= 0:
+        return []
     if n >= len(items):
         return list(items)
     step = len(items) / n
@@ -139,6 +141,17 @@ def debian_corpus(folder: Path, evalset: Path) -> Corpus:
     for issue in issues:
         print(f"{evalset}: {issue} (case skipped)", file=sys.stderr)
     return Corpus("debian", documents, load_cases(loaded, texts))
+
+
+def xquad_open_corpus(folder: Path, evalset: Path) -> Corpus:
+    """The XQuAD articles as ``xquad_corpus`` indexes them, asked the hand-written open questions about
+    five of them (summaries, lists, comparisons, explanations, two-part questions)."""
+    documents = xquad_corpus(folder, 0).documents
+    texts = {d.source: d.text for d in documents}
+    loaded, issues = load_evalset(evalset, texts)
+    for issue in issues:
+        print(f"{evalset}: {issue} (case skipped)", file=sys.stderr)
+    return Corpus("xquad-open", documents, load_cases(loaded, texts))
 
 
 # -- running ---------------------------------------------------------------------------------------------
@@ -233,6 +246,8 @@ ROWS = (
     ("language match", ("language_match",)),
     ("answers that are quotes", ("quote_share",)),
     ("hit@5", ("by_type", "answerable", "hit@5")),
+    ("key-point recall (open questions)", ("by_type", "answerable", "key_point_recall")),
+    ("point precision (open questions)", ("by_type", "answerable", "point_precision")),
 )
 
 
@@ -305,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("evals/results"))
     ap.add_argument("--data", type=Path, default=None, help="folder with xquad/ and debian-reference-de/")
     ap.add_argument("--per-article", type=int, default=4, help="XQuAD questions per article (each asked de and en)")
-    ap.add_argument("--only", choices=("xquad", "debian"), default=None)
+    ap.add_argument("--only", choices=("xquad", "xquad-open", "debian"), default=None)
     ap.add_argument("--no-naive", action="store_true", help="skip the naive llama-index baseline")
     ap.add_argument("--naive-cache", action="store_true", help="reuse the baseline's earlier answers")
     ap.add_argument("--naive-only", action="store_true", help="run only the naive baseline")
@@ -318,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpora: list[Corpus] = []
     if args.only in (None, "xquad"):
         corpora.append(xquad_corpus(data / "xquad", args.per_article))
+    if args.only in (None, "xquad-open"):
+        corpora.append(xquad_open_corpus(data / "xquad", settings.root / "evals" / "xquad-open.jsonl"))
     if args.only in (None, "debian"):
         corpora.append(debian_corpus(data / "debian-reference-de", settings.root / "evals" / "debian-reference.jsonl"))
     stamp = time.strftime("%Y-%m-%d-%H%M")

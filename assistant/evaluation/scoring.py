@@ -52,18 +52,7 @@ def score_turn(
 ) -> TurnMetrics:
     """All metrics of one answered question."""
     retr = retrieval_scores(case, gold, passages)
-    recall = None
-    if case.answerable and gold.points:
-        recall = 0.0 if refused else key_point_recall(text, gold.points)
-        right = (recall or 0.0) >= KEY_POINT_PASS
-        correct = 1.0 if not refused and right else 0.0
-    elif case.answerable:
-        right = matches(text, gold.accept, gold.accept_all)
-        if not right and case.f1_accept is not None and gold.accept:
-            right = squad_f1(strip_markers(text), list(gold.accept)) >= case.f1_accept
-        correct = 1.0 if not refused and right else 0.0
-    else:
-        correct = 1.0 if refused else 0.0
+    correct, key_points = _correctness(case, gold, text, refused)
     em = f1 = None
     if case.squad and case.answerable:
         golds = list(gold.accept) or [gold.reference]
@@ -71,7 +60,6 @@ def score_turn(
         f1 = 0.0 if refused else squad_f1(text, golds)
     supported = sum(citation_is_supported(c, gold) for c in citations) if case.answerable else 0
     n_points, points_ok = supported_points(text, citations) if gold.points and not refused else (0, 0)
-    key_points = recall
     precision = recall = None
     if case.answerable:
         if citations:
@@ -101,6 +89,19 @@ def score_turn(
         points=n_points,
         points_supported=points_ok,
     )
+
+
+def _correctness(case: Case, gold: GoldTurn, text: str, refused: bool) -> tuple[float, float | None]:
+    """(correct, key-point recall): an open question's by its key points, a fact's by its accept strings."""
+    if not case.answerable:
+        return (1.0 if refused else 0.0), None
+    if gold.points:
+        recall = 0.0 if refused else (key_point_recall(text, gold.points) or 0.0)
+        return (1.0 if not refused and recall >= KEY_POINT_PASS else 0.0), recall
+    right = matches(text, gold.accept, gold.accept_all)
+    if not right and case.f1_accept is not None and gold.accept:
+        right = squad_f1(strip_markers(text), list(gold.accept)) >= case.f1_accept
+    return (1.0 if not refused and right else 0.0), None
 
 
 def score_retrieval_turn(case: Case, gold: GoldTurn, passages: Sequence[PassageRef]) -> TurnMetrics:

@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from assistant.embeddings.base import Vector
+from assistant.summaries import DocumentSummary
 from assistant.types import Chunk, Hit
 
 
@@ -52,6 +53,10 @@ class Retriever(Protocol):
 
     def chunk_texts(self) -> list[str]:
         """The clean text of every indexed chunk."""
+        ...
+
+    def summary(self, source: str) -> DocumentSummary | None:
+        """The summary built with the index for ``source`` (``assistant.summaries``), if any."""
         ...
 
     def chunks(self, source: str | None = None) -> list[Chunk]:

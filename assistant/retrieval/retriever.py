@@ -52,6 +52,7 @@ from assistant.retrieval.base import Retrieval
 from assistant.retrieval.fusion import rrf
 from assistant.retrieval.rerank import NoopReranker, Reranker
 from assistant.retrieval.signals import best_sentence_scores, is_document_question
+from assistant.summaries import DocumentSummary
 from assistant.types import Chunk, Hit
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -130,6 +131,9 @@ class HybridRetriever:
 
     def chunk_texts(self) -> list[str]:
         return [c.clean for c in self.index.chunks.values()]
+
+    def summary(self, source: str) -> DocumentSummary | None:
+        return self.index.summaries.get(source)
 
     def chunks(self, source: str | None = None) -> list[Chunk]:
         found = [c for c in self.index.chunks.values() if source is None or c.source == source]

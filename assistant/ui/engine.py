@@ -171,7 +171,13 @@ class Engine:
 
     def build_index(self, *, force: bool = False, progress: Progress | None = None) -> BuildResult:
         """Build (atomically) and reopen the index; callers hold :attr:`corpus_lock`."""
-        result = index_corpus(self.settings, self.embedder, force=force, progress=progress)
+        llm: LLM | None = None
+        if self.settings.answer.summaries == "llm":
+            shared = self.llm(self.settings)
+            gated = self.settings.llm.backend in GATED_BACKENDS
+            # The summaries' points queue for the model like any question: llama.cpp serves one at a time.
+            llm = QueuedLLM(shared, self.gate if gated else None, Ticket()) if shared is not None else None
+        result = index_corpus(self.settings, self.embedder, force=force, progress=progress, llm=llm)
         self.reload()
         return result
 

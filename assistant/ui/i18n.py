@@ -72,6 +72,7 @@ STRINGS: dict[str, dict[UiLang, str]] = {
     "empty_question": {"de": "Bitte geben Sie eine Frage ein.", "en": "Please enter a question."},
     # viewer
     "document": {"de": "Dokument", "en": "Document"},
+    "doc_summary": {"de": "Zusammenfassung", "en": "Summary"},
     "viewer_empty": {
         "de": "Klicken Sie in einer Antwort auf eine Quelle [n], um die Textstelle hier zu sehen.",
         "en": "Click a source [n] in an answer to see the passage here.",

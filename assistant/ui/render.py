@@ -16,6 +16,7 @@ check the escaping and the highlighting without a browser.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,6 +108,9 @@ def metadata_html(source: str, meta: Mapping[str, Any], lang: str) -> str:
     return f'<table class="doc-meta">{"".join(rows)}</table>'
 
 
+_MARKERS = re.compile(r"\s*\[\d+\]")
+
+
 def document_html(
     source: str,
     text: str,
@@ -114,12 +118,18 @@ def document_html(
     spans: Sequence[tuple[int, int]],
     target: Sequence[tuple[int, int]],
     lang: str,
+    summary: Sequence[str] = (),
 ) -> str:
-    """The full original text, escaped, newlines kept, cited spans marked, the clicked one with an id."""
+    """The full original text, escaped, newlines kept, cited spans marked, the clicked one with an id;
+    the summary built with the index (its points, ``[n]`` markers stripped) above it."""
     marks = [Span(s, e) for s, e in spans] + [Span(s, e, True) for s, e in target]
     body = marked(text, marks, target_id=TARGET_ID)
+    head = ""
+    if summary:
+        items = "".join(f"<li>{esc(_MARKERS.sub('', p).strip())}</li>" for p in summary)
+        head = f'<div class="doc-summary"><h4>{esc(t("doc_summary", lang))}</h4><ul>{items}</ul></div>'
     return (
-        f'<div class="viewer">{metadata_html(source, meta, lang)}'
+        f'<div class="viewer">{metadata_html(source, meta, lang)}{head}'
         f'<pre class="doc-text" data-source="{esc(source)}">{body}</pre></div>'
     )
 

@@ -111,7 +111,9 @@ class Shared:
             return render.message_html(str(err), kind="error")
         if doc is None:
             return render.message_html(f"{v.source}: {t('no_doc', lang)}", kind="error")
-        return render.document_html(v.source, doc.text, doc.metadata, v.spans, v.target, lang)
+        found = self.engine.retriever().summary(v.source)
+        points = found.document.points if found is not None else ()
+        return render.document_html(v.source, doc.text, doc.metadata, v.spans, v.target, lang, points)
 
     def transcript(self, state: SessionState) -> str:
         return transcript_html(state.turns, state.prefs.ui_lang)

@@ -66,6 +66,9 @@ button.link, button.passage-link { border: none; background: none; color: var(--
 .viewer table.doc-meta th, .viewer table.doc-meta td { padding: 1px 14px 1px 0 !important; }
 .viewer .doc-meta th { text-align: left; padding: 2px 12px 2px 0; color: var(--body-text-color-subdued);
   font-weight: 500; }
+.viewer .doc-summary { margin: 4px 0 12px; padding: 6px 12px; border-left: 3px solid var(--color-accent); }
+.viewer .doc-summary h4 { margin: 0 0 4px; }
+.viewer .doc-summary ul { margin: 0; padding-left: 18px; }
 pre.doc-text { position: relative; white-space: pre-wrap; word-wrap: break-word; font-family: inherit;
   font-size: 15px; line-height: 1.6;
   max-height: 58vh; overflow-y: auto; padding: 12px 16px; border: 1px solid var(--border-color-primary);
