@@ -116,6 +116,9 @@ class AnswerSettings(_Section):
     # A failed reply falls back to the model's short answer from the best sentence alone, instead of quoting it.
     # Off: with the 1.5B model the quote is right far more often (XQuAD 17 of 18 vs 17 of 39, eval-general).
     short_fallback: bool = False
+    # A failed reply's fallback: the best sentence quoted, or restated by the model as one checked point in the
+    # question's language (assistant.answer.points), the sentence as its citation; the quote when that fails.
+    fallback_style: Literal["quote", "restate"] = "quote"
     anchor_gap: float = 0.10  # cosine; calibrated for EmbeddingGemma (0: off)
     quote_neighbour: bool = True  # extractive: quote the best sentence's neighbour too when it is among the 3 best
     self_check: bool = True  # ask the model again, sampled; fall back to the quote when its answer changes

@@ -52,7 +52,12 @@ class OpenAnswerer:
         if form is Form.COMPARISON:
             return compared(q, hits, vectors, self.names, draft.question, limit=cfg.open_points, per_side=2, lam=lam)
         limit = cfg.explanation_points if form is Form.EXPLANATION else cfg.open_points
-        return relevant(q, hits, vectors, limit=limit, margin=cfg.open_margin, lam=lam)
+        # The fact path's best sentence first (cosine, the question's own words and numbers): "Was bedeutet
+        # die Botschaft konkret?" is answered by "Konkret bedeutet das: …", which the cosine alone ranks low.
+        first = [Evidence(p.hit, i, score) for p, i, score in draft.picks[:1]]
+        rest = relevant(q, hits, vectors, limit=limit, margin=cfg.open_margin, lam=lam)
+        seen = {e.position for e in first}
+        return (first + [e for e in rest if e.position not in seen])[:limit]
 
     def stored(self, form: Form, draft: Draft) -> DocumentSummary | None:
         """The index's summary of the document, when it answers this question: a question about the whole

@@ -24,6 +24,7 @@ from assistant.answer.lang import detect_language, document_language
 from assistant.answer.merge import merge
 from assistant.answer.model import Answer, StreamEvent
 from assistant.answer.passages import Passage, build_passages
+from assistant.answer.points import PointWriter
 from assistant.answer.policy import PASS, Action, Check, Context, Draft, Verdict, run_checks
 from assistant.answer.prompt import build_messages, is_refusal, refusal_text
 from assistant.answer.question import clean_question
@@ -283,12 +284,38 @@ class Assistant:
         draft.notes.append(f"{verdict.reason}: {verdict.note}")
         if verdict.action is Action.REFUSE:
             return self._finish(draft, refusal_text(draft.language), True, (), t0, reason=verdict.reason)
-        short = self._short_answer(draft)
+        short = self._short_answer(draft) or self._restated(draft)
         if short is not None:
             text, cites = short
             return self._finish(draft, text, False, cites, t0, reason=verdict.reason)
         text, cites = self._extractive(draft)
         return self._finish(draft, text, False, cites, t0, reason=verdict.reason)
+
+    def _restated(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
+        """The best sentence restated as one checked point in the question's language (``fallback_style:
+        restate``), instead of a German quote behind "According to the text:"; None when the point fails."""
+        if self.llm is None or self.settings.answer.fallback_style != "restate" or not draft.picks:
+            return None
+        picks = self._quote_picks(draft)
+        p = picks[0][0]
+        ids = tuple(i for q, i, _ in picks if q is p)
+        focus = Passage(p.n, p.hit, ids, " ".join(p.sentence_text(i) for i in ids))
+        writer = PointWriter(
+            draft.question,
+            draft.language,
+            self.names,
+            llm=self.llm,
+            embed=self.retriever.embed_query,
+            sentence_vectors=self.retriever.sentence_vectors,
+            min_support=self.settings.answer.min_support,
+        )
+        t = time.perf_counter()
+        point = next(writer.points([focus]), None)
+        draft.timings["restate"] = (time.perf_counter() - t) * 1000
+        draft.notes.extend(writer.notes)
+        if point is None or point.quoted:
+            return None
+        return point.text, point.citations
 
     def _short_answer(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
         """The model's answer from the best sentence alone, checked like any reply; None when it fails.

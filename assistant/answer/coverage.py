@@ -207,13 +207,15 @@ def compared(
     # every other sentence, the common ground of the comparison; Denmark and Sweden are its sides.
     distinct = {s: ids for s, ids in named.items() if len(ids) <= COMMON_SIDE * len(cands)}
     chosen: list[int] = []
-    for ids in (distinct if len(distinct) >= 2 else named).values():
-        chosen.extend(i for i in ids[:per_side] if i not in chosen)
+    used = distinct if len(distinct) >= 2 else named
+    share = max(1, min(per_side, limit // max(1, len(used))))  # every side gets its sentences within ``limit``
+    for ids in used.values():
+        chosen.extend(i for i in ids[:share] if i not in chosen)
     rest = relevant(q, hits, vectors, limit=limit, margin=1.0, lam=lam)
     out = [Evidence(cands[i][0], cands[i][1], float(rel[i])) for i in chosen]
     taken = {e.position for e in out}
     out.extend(e for e in rest if e.position not in taken)
-    return out[: max(limit, len(chosen))]
+    return out[:limit]
 
 
 def _span(c: Candidate) -> slice:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.forms import Form, parts, question_form
+from assistant.answer.forms import Form, about_the_document, parts, question_form
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,18 @@ def test_parts_are_questions_of_their_own() -> None:
     ]
     assert parts("Wer und wann?", "de") == ["Wer und wann?"]  # too short to be two questions
     assert not Form.MULTI.is_open and not Form.FACT.is_open and Form.LIST.is_open
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "whole"),
+    [
+        ("Worum geht es in dem Text?", "de", True),
+        ("Fasse den Text zusammen.", "de", True),
+        ("What are the key takeaways from this article?", "en", True),
+        ("Fasse den Abschnitt über die Öffnungszeiten zusammen.", "de", False),
+        ("Summarize what the text says about the reading café.", "en", False),
+        ("Welche Medien werden genannt?", "de", False),  # not a summary at all
+    ],
+)
+def test_a_summary_of_the_whole_document(question: str, lang: str, whole: bool) -> None:
+    assert about_the_document(question, lang) is whole

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from assistant.llm.fake import FakeLLM
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.types import Chunk, Hit
+
+if TYPE_CHECKING:
+    from tests.unit.conftest import IndexedDoc
 
 _PASSAGE = re.compile(r"Passage:\n\[(\d+)\](?: \([^)]*\))? (.*)\n\nAnswer in", re.S)
 
@@ -114,3 +118,17 @@ def test_mmr_prefers_a_new_sentence_to_a_second_wording() -> None:
     rel = np.array([0.9, 0.89, 0.75], dtype=np.float32)
     assert mmr(cands, rel, 2, 0.7) == [0, 2]  # not the paraphrase
     assert mmr(cands, rel, 2, 1.0) == [0, 1]  # relevance alone takes it
+
+
+def test_a_failed_reply_can_fall_back_to_the_sentence_restated(indexed_doc: IndexedDoc) -> None:
+    def model(messages: Sequence[Message]) -> str:
+        if messages[0].content == POINT_PROMPT:  # asked to restate the best sentence
+            return _restate(messages)
+        return "Das steht bei 999 Einheiten [1]."  # a number no passage has: the reply fails its check
+
+    over = {"answer.self_check": False, "answer.fallback_style": "restate"}
+    a = Assistant(load_settings(None, **over), indexed_doc.retriever, FakeLLM(model)).ask(indexed_doc.question)  # type: ignore[arg-type]
+    assert a.reason == "unsupported" and "999" not in a.text
+    assert not a.text.startswith("Laut Text") and indexed_doc.fact in a.text and a.citations
+    quote = Assistant(load_settings(None, **{"answer.self_check": False}), indexed_doc.retriever, FakeLLM(model))  # type: ignore[arg-type]
+    assert quote.ask(indexed_doc.question).text.startswith("Laut Text")  # the default quotes
