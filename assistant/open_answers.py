@@ -52,9 +52,15 @@ class OpenAnswerer:
         if form is Form.COMPARISON:
             return compared(q, hits, vectors, self.names, draft.question, limit=cfg.open_points, per_side=2, lam=lam)
         limit = cfg.explanation_points if form is Form.EXPLANATION else cfg.open_points
-        # The fact path's best sentence first (cosine, the question's own words and numbers): "Was bedeutet
-        # die Botschaft konkret?" is answered by "Konkret bedeutet das: …", which the cosine alone ranks low.
+        # The fact path's best sentence first (cosine, the question's own words and numbers): the cosine alone
+        # ranks what a list or an explanation needs below sentences that only share its topic.
         first = [Evidence(p.hit, i, score) for p, i, score in draft.picks[:1]]
+        if form is Form.EXPLANATION and first:
+            # What explains a thing mostly follows the sentence that names it ("… Botschaft … Konkret
+            # bedeutet das: …"; "… AMRAAM-Raketen … vereinbart. Die Luft-Luft-Lenkflugkörper … dienen …").
+            best = first[0]
+            if best.index + 1 < len(best.hit.chunk.sentence_spans()):
+                first.append(Evidence(best.hit, best.index + 1, best.score))
         rest = relevant(q, hits, vectors, limit=limit, margin=cfg.open_margin, lam=lam)
         seen = {e.position for e in first}
         return (first + [e for e in rest if e.position not in seen])[:limit]

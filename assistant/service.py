@@ -41,6 +41,9 @@ from assistant.types import Citation
 # StreamEvent lives in assistant.answer.model; it is named here too for code that streams an Assistant.
 __all__ = ["Assistant", "StreamEvent"]
 
+# Evidence checks whose premise is one fact in the best sentences; an open question's evidence is wider.
+FACT_ONLY_CHECKS = frozenset({"answer_kind"})
+
 
 class Assistant:
     """One configuration of the pipeline; ``llm=None`` answers extractively (the quoted best sentence).
@@ -103,7 +106,10 @@ class Assistant:
         draft = self._retrieve(question, hist, wide=form.is_open)
         yield StreamEvent("passages", passages=draft.hits)
         whole = form is Form.SUMMARY and about_the_document(draft.question, draft.language)
-        verdict = PASS if whole else run_checks(self._evidence_checks, draft, self._context())
+        checks = self._evidence_checks
+        if form.is_open:  # "the two best sentences hold no country" says nothing about a list's whole evidence
+            checks = tuple(c for c in checks if c.name not in FACT_ONLY_CHECKS)
+        verdict = PASS if whole else run_checks(checks, draft, self._context())
         if not verdict.passed:
             yield StreamEvent("answer", answer=self._decide(draft, verdict, t0))
             return
