@@ -74,6 +74,9 @@ def _settings(tmp: Path) -> Settings:
             "paths.data": str(root / ".data"),
             "llm.backend": "fake",
             "retrieval.min_dense_score": 0.0,  # hash vectors are not calibrated like the real ones
+            # Quoted summaries: these tests hold the scripted model busy on purpose, and a build would
+            # otherwise queue behind it for its summary (tests/unit/test_summaries.py covers written ones).
+            "answer.summaries": "extractive",
         },
     )
 
