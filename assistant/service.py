@@ -297,15 +297,19 @@ class Assistant:
         text, cites = self._extractive(draft)
         return self._finish(draft, text, False, cites, t0, reason=verdict.reason)
 
+    def _focus(self, draft: Draft) -> Passage:
+        """The sentence(s) a fallback quotes, as the one passage a second prompt sees."""
+        picks = self._quote_picks(draft)
+        p = picks[0][0]
+        ids = tuple(i for q, i, _ in picks if q is p)
+        return Passage(p.n, p.hit, ids, " ".join(p.sentence_text(i) for i in ids))
+
     def _restated(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
         """The best sentence restated as one checked point in the question's language (``fallback_style:
         restate``), instead of a German quote behind "According to the text:"; None when the point fails."""
         if self.llm is None or self.settings.answer.fallback_style != "restate" or not draft.picks:
             return None
-        picks = self._quote_picks(draft)
-        p = picks[0][0]
-        ids = tuple(i for q, i, _ in picks if q is p)
-        focus = Passage(p.n, p.hit, ids, " ".join(p.sentence_text(i) for i in ids))
+        focus = self._focus(draft)
         writer = PointWriter(
             draft.question,
             draft.language,
@@ -335,10 +339,7 @@ class Assistant:
         """
         if self.llm is None or not self.settings.answer.short_fallback or not draft.picks:
             return None
-        picks = self._quote_picks(draft)
-        p = picks[0][0]
-        ids = tuple(i for q, i, _ in picks if q is p)
-        focus = Passage(p.n, p.hit, ids, " ".join(p.sentence_text(i) for i in ids))
+        focus = self._focus(draft)
         messages = build_messages(draft.question, [focus], draft.language)
         t = time.perf_counter()
         try:
