@@ -17,11 +17,11 @@ import numpy as np
 
 from assistant.answer.coverage import Evidence, compared, relevant, summary
 from assistant.answer.facts import NameBook
-from assistant.answer.forms import Form, about_the_document
+from assistant.answer.forms import Form
 from assistant.answer.model import Answer, StreamEvent
 from assistant.answer.passages import Passage
 from assistant.answer.points import Point, PointWriter, numbered, quoted_point, render_points
-from assistant.answer.policy import Draft
+from assistant.answer.policy import Draft, finished
 from assistant.answer.prompt import refusal_text
 from assistant.config import Settings
 from assistant.llm.base import LLM
@@ -65,10 +65,10 @@ class OpenAnswerer:
         seen = {e.position for e in first}
         return (first + [e for e in rest if e.position not in seen])[:limit]
 
-    def stored(self, form: Form, draft: Draft) -> DocumentSummary | None:
-        """The index's summary of the document, when it answers this question: a question about the whole
+    def stored(self, form: Form, draft: Draft, *, whole: bool) -> DocumentSummary | None:
+        """The index's summary of the document, when it answers this question: a question about the ``whole``
         document (not one of its sections), in the summary's language (or quoted, which any language reads)."""
-        if form is not Form.SUMMARY or not draft.hits:
+        if form is not Form.SUMMARY or not whole or not draft.hits:
             return None
         source = draft.hits[0].chunk.source
         found = self.retriever.summary(source)
@@ -78,11 +78,13 @@ class OpenAnswerer:
             return None  # written by another model than the one asked
         if (found.written_by == "extractive") != (self.llm is None):
             return None  # the model's points for a model's answer, quotes for the extractive backend
-        return found if about_the_document(draft.question, draft.language) else None
+        return found
 
-    def answer(self, form: Form, draft: Draft, t0: float) -> Generator[StreamEvent, None, Answer]:
-        """Stream the points of ``draft``'s answer; the generator's return value is the Answer."""
-        found = self.stored(form, draft)
+    def answer(self, form: Form, draft: Draft, t0: float, *, whole: bool) -> Generator[StreamEvent, None, Answer]:
+        """Stream the points of ``draft``'s answer; the generator's return value is the Answer. ``whole``: the
+        question is about the whole document (:func:`assistant.answer.forms.about_the_document`), asked once
+        by the caller, which also skips the evidence checks for it."""
+        found = self.stored(form, draft, whole=whole)
         if found is not None:
             return self._from_summary(draft, found, t0)
         t = time.perf_counter()
@@ -135,23 +137,9 @@ class OpenAnswerer:
         t0: float,
         reason: str,
     ) -> Answer:
-        draft.timings["total"] = (time.perf_counter() - t0) * 1000
-        draft.timings.setdefault("first_token", draft.timings["total"])
         backend = self.llm.backend if self.llm else "extractive"
-        return Answer(
-            question=draft.question,
-            text=text,
-            language=draft.language,
-            refused=refused,
-            citations=tuple(citations),
-            passages=tuple(hits),
-            backend=backend,
-            model=self.llm.model if self.llm else "none",
-            timings_ms=dict(draft.timings),
-            notes=tuple(draft.notes),
-            retrieval_query=draft.query,
-            reason=reason,
-        )
+        model = self.llm.model if self.llm else "none"
+        return finished(draft, text, refused, citations, t0, passages=hits, backend=backend, model=model, reason=reason)
 
 
 def _hits(passages: Sequence[Passage]) -> list[Hit]:

@@ -25,7 +25,7 @@ from assistant.answer.merge import merge
 from assistant.answer.model import Answer, StreamEvent
 from assistant.answer.passages import Passage, build_passages
 from assistant.answer.points import PointWriter
-from assistant.answer.policy import PASS, Action, Check, Context, Draft, Verdict, run_checks
+from assistant.answer.policy import PASS, Action, Check, Context, Draft, Verdict, finished, run_checks
 from assistant.answer.prompt import build_messages, is_refusal, refusal_text
 from assistant.answer.question import clean_question
 from assistant.answer.yesno import lead_yes_no
@@ -115,7 +115,7 @@ class Assistant:
             return
         if form.is_open:
             opened = OpenAnswerer(self.settings, self.retriever, self.llm, self.names)
-            answer = yield from opened.answer(form, draft, t0)
+            answer = yield from opened.answer(form, draft, t0, whole=whole)
             yield StreamEvent("answer", answer=answer)
             return
         if self.llm is None:
@@ -146,13 +146,17 @@ class Assistant:
         if not self.settings.answer.forms:
             return Form.FACT
         q = clean_question(question)
+        return question_form(q, self._question_language(q))
+
+    def _question_language(self, q: str) -> str:
+        """The language to answer ``q`` in: detected, unless the settings fix one."""
         cfg = self.settings.answer
-        return question_form(q, detect_language(q) if cfg.language == "auto" else cfg.language)
+        return detect_language(q) if cfg.language == "auto" else cfg.language
 
     def _parts(self, question: str, history: list[tuple[str, str]], t0: float) -> Generator[StreamEvent, None, None]:
         """Two questions in one: each part answered on its own evidence, as a follow-up to the one before."""
         q = clean_question(question)
-        language = detect_language(q) if self.settings.answer.language == "auto" else self.settings.answer.language
+        language = self._question_language(q)
         answers: list[Answer] = []
         hist = list(history)
         for k, part in enumerate(parts(q, language)):
@@ -201,7 +205,7 @@ class Assistant:
         t = time.perf_counter()
         q = clean_question(question)
         cfg = self.settings.answer
-        language = detect_language(q) if cfg.language == "auto" else cfg.language
+        language = self._question_language(q)
         try:
             query = retrieval_query(q, history, cfg.follow_up, self.llm)
         except BackendError:
@@ -373,20 +377,7 @@ class Assistant:
         backend: str | None = None,
         reason: str = "",
     ) -> Answer:
-        draft.timings["total"] = (time.perf_counter() - t0) * 1000
-        draft.timings.setdefault("first_token", draft.timings["total"])
-        return Answer(
-            question=draft.question,
-            text=text,
-            language=draft.language,
-            refused=refused,
-            citations=tuple(citations),
-            passages=draft.hits,
-            backend=backend or self.backend,
-            model=self.model if (backend or self.backend) != "extractive" else "none",
-            timings_ms=dict(draft.timings),
-            notes=tuple(draft.notes),
-            retrieval_query=draft.query,
-            raw_text=draft.raw,
-            reason=reason,
+        used = backend or self.backend
+        return finished(
+            draft, text, refused, citations, t0, passages=draft.hits, backend=used, model=self.model, reason=reason
         )

@@ -20,6 +20,7 @@ Two stages, because they see different things:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -29,10 +30,11 @@ import numpy as np
 
 from assistant.answer.citations import ClaimCheck
 from assistant.answer.facts import NameBook
+from assistant.answer.model import Answer
 from assistant.answer.passages import Passage
 from assistant.config import AnswerSettings
 from assistant.llm.base import LLM, Message
-from assistant.types import Hit
+from assistant.types import Citation, Hit
 
 Stage = Literal["evidence", "reply"]
 Pick = tuple[Passage, int, float]
@@ -92,6 +94,39 @@ class Draft:
     messages: Sequence[Message] = ()
     claims: list[ClaimCheck] = field(default_factory=list)
     text: str = ""  # the kept claims, rendered with their markers
+
+
+def finished(
+    draft: Draft,
+    text: str,
+    refused: bool,
+    citations: Sequence[Citation],
+    t0: float,
+    *,
+    passages: Sequence[Hit],
+    backend: str,
+    model: str,
+    reason: str = "",
+) -> Answer:
+    """The Answer of ``draft``, timed from ``t0``: one place builds it, for fact and open answers alike, so
+    that every answer carries the same timings, notes and retrieval query."""
+    draft.timings["total"] = (time.perf_counter() - t0) * 1000
+    draft.timings.setdefault("first_token", draft.timings["total"])
+    return Answer(
+        question=draft.question,
+        text=text,
+        language=draft.language,
+        refused=refused,
+        citations=tuple(citations),
+        passages=tuple(passages),
+        backend=backend,
+        model=model if backend != "extractive" else "none",
+        timings_ms=dict(draft.timings),
+        notes=tuple(draft.notes),
+        retrieval_query=draft.query,
+        raw_text=draft.raw,
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True)

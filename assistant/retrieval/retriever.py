@@ -97,6 +97,15 @@ def drop_duplicates(hits: Sequence[Hit]) -> list[Hit]:
     return kept
 
 
+def _chunks_by_source(index: LoadedIndex) -> dict[str, tuple[Chunk, ...]]:
+    """Each document's chunks in reading order, grouped once: a summary or a document view asks for one
+    source's chunks, and scanning every chunk per question grows with the corpus."""
+    grouped: dict[str, list[Chunk]] = {}
+    for c in index.chunks.values():
+        grouped.setdefault(c.source, []).append(c)
+    return {s: tuple(sorted(cs, key=lambda c: c.order)) for s, cs in grouped.items()}
+
+
 class HybridRetriever:
     """Dense + BM25 search over one loaded index; see the module docstring.
 
@@ -120,6 +129,7 @@ class HybridRetriever:
         self.reranker = reranker or NoopReranker()
         self.languages = _document_languages(index)
         self._leads = _lead_chunks(index)
+        self._by_source = _chunks_by_source(index)
 
     # -- what the answer pipeline reads besides the hits (the Retriever protocol) --
     def embed_query(self, text: str) -> Vector:
@@ -136,8 +146,9 @@ class HybridRetriever:
         return self.index.summaries.get(source)
 
     def chunks(self, source: str | None = None) -> list[Chunk]:
-        found = [c for c in self.index.chunks.values() if source is None or c.source == source]
-        return sorted(found, key=lambda c: (c.source, c.order))
+        if source is None:
+            return [c for s in sorted(self._by_source) for c in self._by_source[s]]
+        return list(self._by_source.get(source, ()))
 
     def bm25_weight(self, language: str, source: str | None = None) -> float:
         """BM25's weight for a question in ``language`` on a chunk of ``source`` (default: the corpus's main

@@ -357,3 +357,18 @@ def test_bm25_weight_follows_each_document_language(tmp_path: Path) -> None:
     assert retriever.bm25_weight("en", "museum.txt") == 0.3
     assert retriever.bm25_weight("en", "burg.txt") == 0.0
     assert retriever.bm25_weight("de", "burg.txt") == 0.3
+
+
+# -- a document's chunks --------------------------------------------------------
+
+
+def test_chunks_of_one_source_come_in_reading_order(index: LoadedIndex) -> None:
+    retriever = _retriever(index)
+    everything = retriever.chunks()
+    assert {c.source for c in everything} == {d.source for d in DOCS}
+    assert everything == sorted(everything, key=lambda c: (c.source, c.order))
+    for doc in DOCS:
+        own = retriever.chunks(doc.source)
+        assert own and all(c.source == doc.source for c in own)
+        assert [c.order for c in own] == sorted(c.order for c in own)
+    assert retriever.chunks("corpus/never-indexed.txt") == []
