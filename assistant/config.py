@@ -111,14 +111,20 @@ class AnswerSettings(_Section):
     checks: tuple[str, ...] = (
         "relevant", "question_facts", "question_terms", "asked_role", "answer_kind", "anchor_gap",
         "non_empty", "model_refusal", "supported", "anchored", "complete_list",
-        "new_to_conversation", "reply_kind", "not_a_restatement", "second_opinion",
+        "new_to_conversation", "reply_kind", "not_a_restatement", "second_opinion", "on_topic",
     )  # fmt: skip
     # A failed reply falls back to the model's short answer from the best sentence alone, instead of quoting it.
     # Off: with the 1.5B model the quote is right far more often (XQuAD 17 of 18 vs 17 of 39, eval-general).
     short_fallback: bool = False
-    # A failed reply's fallback: the best sentence quoted, or restated by the model as one checked point in the
-    # question's language (assistant.answer.points), the sentence as its citation; the quote when that fails.
-    fallback_style: Literal["quote", "restate"] = "quote"
+    # A failed reply's fallback: the best sentence quoted; restated by the model as one checked point in the
+    # question's language (assistant.answer.points); or the words of the sentence that answer, copied by the
+    # model and checked to stand in it (assistant.answer.span). The sentence is the citation; the quote when
+    # the model's point or span fails.
+    fallback_style: Literal["quote", "restate", "span"] = "quote"
+    # on_topic: a fallback's sentence must reach this cosine to the question (EmbeddingGemma), or the answer is a
+    # refusal; the second floor when the sentence's document is in another language than the question.
+    fallback_min_cosine: float = 0.40
+    fallback_min_cosine_cross: float = 0.30
     anchor_gap: float = 0.10  # cosine; calibrated for EmbeddingGemma (0: off)
     quote_neighbour: bool = True  # extractive: quote the best sentence's neighbour too when it is among the 3 best
     self_check: bool = True  # ask the model again, sampled; fall back to the quote when its answer changes

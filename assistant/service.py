@@ -28,7 +28,8 @@ from assistant.answer.points import PointWriter
 from assistant.answer.policy import PASS, Action, Check, Context, Draft, Verdict, finished, run_checks
 from assistant.answer.prompt import build_messages, is_refusal, refusal_text
 from assistant.answer.question import clean_question
-from assistant.answer.yesno import lead_yes_no
+from assistant.answer.span import checked_span, span_messages
+from assistant.answer.yesno import is_yes_no, lead_yes_no
 from assistant.chat import ChatSession, retrieval_query
 from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
@@ -84,6 +85,12 @@ class Assistant:
 
     def chat(self) -> ChatSession:
         return ChatSession(self)
+
+    def evidence(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> tuple[Draft, Context]:
+        """What the checks see of a fact question before the model is asked: its draft (passages, best
+        sentences) and their context. For tools that study the answer policy (``scripts/fallback_cosines.py``)
+        without a model call; answering goes through :meth:`ask`."""
+        return self._retrieve(question, list(history or [])), self._context()
 
     # -- answering ----------------------------------------------------------
     def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Answer:
@@ -174,11 +181,15 @@ class Assistant:
 
     @property
     def _evidence_checks(self) -> tuple[Check, ...]:
-        return configured(self.settings.answer.checks)[0]
+        return configured(self.settings.answer.checks).evidence
 
     @property
     def _reply_checks(self) -> tuple[Check, ...]:
-        return configured(self.settings.answer.checks)[1]
+        return configured(self.settings.answer.checks).reply
+
+    @property
+    def _fallback_checks(self) -> tuple[Check, ...]:
+        return configured(self.settings.answer.checks).fallback
 
     def _context(self) -> Context:
         return Context(
@@ -290,11 +301,17 @@ class Assistant:
         return self._finish(draft, text, False, tuple(citations_for(draft.claims, draft.passages)), t0)
 
     def _decide(self, draft: Draft, verdict: Verdict, t0: float) -> Answer:
-        """The answer a failed check calls for: a refusal, or an answer from the best sentence."""
+        """The answer a failed check calls for: a refusal, or an answer from the best sentence, if the
+        fallback checks let it stand."""
         draft.notes.append(f"{verdict.reason}: {verdict.note}")
+        if verdict.action is Action.FALL_BACK:
+            gate = run_checks(self._fallback_checks, draft, self._context())
+            if not gate.passed:
+                draft.notes.append(f"{gate.reason}: {gate.note}")
+                verdict = gate
         if verdict.action is Action.REFUSE:
             return self._finish(draft, refusal_text(draft.language), True, (), t0, reason=verdict.reason)
-        short = self._short_answer(draft) or self._restated(draft)
+        short = self._short_answer(draft) or self._restated(draft) or self._span(draft)
         if short is not None:
             text, cites = short
             return self._finish(draft, text, False, cites, t0, reason=verdict.reason)
@@ -330,6 +347,30 @@ class Assistant:
         if point is None or point.quoted:
             return None
         return point.text, point.citations
+
+    def _span(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
+        """The words of the best sentence that answer, copied by the model and found in it word for word
+        (``fallback_style: span``, :mod:`assistant.answer.span`), citing the sentence; None when the copy fails."""
+        if self.llm is None or self.settings.answer.fallback_style != "span" or not draft.picks:
+            return None
+        if is_yes_no(draft.question, draft.language):  # a copied span answers no yes/no question
+            return None
+        focus = self._focus(draft)
+        t = time.perf_counter()
+        try:
+            reply = complete(self.llm, span_messages(focus.n, focus.text, draft.question), max_tokens=48)
+        except BackendError as err:
+            draft.notes.append(f"no span ({err})")
+            return None
+        finally:
+            draft.timings["span"] = (time.perf_counter() - t) * 1000
+        span = checked_span(reply, focus.text, draft.question)
+        if span is None:
+            draft.notes.append(f"span {reply.strip()!r} is not an answering part of the sentence")
+            return None
+        draft.notes.append(f"span of the best sentence: {span}")
+        _, cites = self._extractive(draft)
+        return f"{span} [{focus.n}].", cites[:1]
 
     def _short_answer(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
         """The model's answer from the best sentence alone, checked like any reply; None when it fails.

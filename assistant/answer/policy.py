@@ -16,6 +16,10 @@ Two stages, because they see different things:
   to passage sentences (``Draft.claims``): is what it says what the
   passages say? They fall back to an answer built from the best sentence,
   or refuse when the reply shows that the text does not answer at all.
+* ``fallback`` checks run only when a reply check fell back, on the
+  sentence the fallback would answer from: with the model's reply
+  discarded, nothing but the ranking vouches for that sentence, so they
+  may turn the fallback into a refusal.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from assistant.config import AnswerSettings
 from assistant.llm.base import LLM, Message
 from assistant.types import Citation, Hit
 
-Stage = Literal["evidence", "reply"]
+Stage = Literal["evidence", "reply", "fallback"]
 Pick = tuple[Passage, int, float]
 
 

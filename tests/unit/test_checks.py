@@ -12,6 +12,7 @@ from assistant.answer.citations import check_claims, render
 from assistant.answer.evidence_checks import AnchorGap, AnswerKind, AskedRole, QuestionFacts, QuestionTerms, Relevant
 from assistant.answer.extractive import best_sentences
 from assistant.answer.facts import NameBook
+from assistant.answer.fallback_checks import OnTopic
 from assistant.answer.lang import document_language
 from assistant.answer.passages import build_passages
 from assistant.answer.policy import Action, Context, Draft
@@ -227,10 +228,56 @@ def test_a_reply_that_changes_when_asked_again_falls_back() -> None:
     assert "second_opinion" in draft.timings
 
 
+def _unit(*xs: float) -> np.ndarray:
+    v = np.asarray(xs, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _on_topic(
+    question: str, text: str, language: str, cosine: float, *, doc_language: str | None = None, byline: bool = False
+) -> str:
+    """OnTopic's verdict when the best sentence sits at ``cosine`` to the question (hand-made vectors)."""
+    draft, ctx = _draft(question, text, language)
+    draft.byline = byline
+    if doc_language is not None:
+        draft.passage_languages = {n: doc_language for n in draft.passage_languages}
+    p, i, _ = draft.picks[0]
+    q = _unit(1.0, 0.0)
+    rest = _unit(0.0, 1.0)
+    sentence = _unit(cosine, float(np.sqrt(1 - cosine**2)))
+    count = len(p.hit.chunk.sentence_spans())
+    vectors = {p.hit.chunk.chunk_id: np.stack([sentence if k == i else rest for k in range(count)])}
+    return _reason(OnTopic(), draft, Context(ctx.names, vectors, lambda _q: q, None, ctx.settings))
+
+
+def test_a_fallback_far_from_the_question_is_refused() -> None:
+    # Two documents, two languages: the floor is the cosine, not anything about a text.
+    assert _on_topic("When did the Riverside Museum open?", MUSEUM, "en", 0.62) == ""
+    assert _on_topic("When did the Riverside Museum open?", MUSEUM, "en", 0.25) == "refuse:fallback_off_topic"
+    assert _on_topic("Wann wurde die Burg Hohenfels erbaut?", CASTLE, "de", 0.45) == ""
+    assert _on_topic("Wann wurde die Burg Hohenfels erbaut?", CASTLE, "de", 0.35) == "refuse:fallback_off_topic"
+
+
+def test_across_languages_the_floor_is_lower() -> None:
+    # An English question over the German castle text: cross-language cosines run lower.
+    assert _on_topic("When was Hohenfels castle built?", CASTLE, "en", 0.35, doc_language="de") == ""
+    assert _on_topic("When was Hohenfels castle built?", CASTLE, "en", 0.2, doc_language="de") == (
+        "refuse:fallback_off_topic"
+    )
+
+
+def test_on_topic_passes_without_vectors_or_for_the_byline() -> None:
+    draft, ctx = _draft("When did the Riverside Museum open?", MUSEUM, "en")
+    assert _reason(OnTopic(), draft, ctx) == ""  # no sentence vectors in the index
+    assert _on_topic("Who wrote this?", MUSEUM, "en", 0.1) == "refuse:fallback_off_topic"
+    assert _on_topic("Who wrote this?", MUSEUM, "en", 0.1, byline=True) == ""
+
+
 def test_checks_are_named_and_configured_in_order() -> None:
-    evidence, reply = configured(("anchor_gap", "relevant", "supported"))
+    evidence, reply, fallback = configured(("anchor_gap", "relevant", "supported", "on_topic"))
     assert [c.name for c in evidence] == ["anchor_gap", "relevant"]
     assert [c.name for c in reply] == ["supported"]
+    assert [c.name for c in fallback] == ["on_topic"]
     defaults: Sequence[str] = load_settings(None).answer.checks
     assert set(defaults) == set(CHECKS)
     with pytest.raises(ConfigError, match="Unknown answer check"):

@@ -24,7 +24,8 @@ _PASSAGE = re.compile(r"Passage:\n\[(\d+)\](?: \([^)]*\))? (.*)\n\nAnswer in", r
 
 
 def _bot(retriever: HybridRetriever, llm: FakeLLM | None) -> Assistant:
-    return Assistant(load_settings(None, **{"answer.self_check": False}), retriever, llm)  # type: ignore[arg-type]
+    over = {"answer.self_check": False, "answer.fallback_min_cosine": 0.0, "answer.fallback_min_cosine_cross": 0.0}
+    return Assistant(load_settings(None, **over), retriever, llm)  # type: ignore[arg-type]
 
 
 def _restate(messages: Sequence[Message]) -> str:
@@ -126,9 +127,12 @@ def test_a_failed_reply_can_fall_back_to_the_sentence_restated(indexed_doc: Inde
             return _restate(messages)
         return "Das steht bei 999 Einheiten [1]."  # a number no passage has: the reply fails its check
 
-    over = {"answer.self_check": False, "answer.fallback_style": "restate"}
+    floors = {"answer.fallback_min_cosine": 0.0, "answer.fallback_min_cosine_cross": 0.0}  # hash-embedder cosines
+    over = {"answer.self_check": False, "answer.fallback_style": "restate", **floors}
     a = Assistant(load_settings(None, **over), indexed_doc.retriever, FakeLLM(model)).ask(indexed_doc.question)  # type: ignore[arg-type]
     assert a.reason == "unsupported" and "999" not in a.text
     assert not a.text.startswith("Laut Text") and indexed_doc.fact in a.text and a.citations
-    quote = Assistant(load_settings(None, **{"answer.self_check": False}), indexed_doc.retriever, FakeLLM(model))  # type: ignore[arg-type]
+    quote = Assistant(
+        load_settings(None, **{"answer.self_check": False, **floors}), indexed_doc.retriever, FakeLLM(model)
+    )  # type: ignore[arg-type]
     assert quote.ask(indexed_doc.question).text.startswith("Laut Text")  # the default quotes

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 
 def _bot(retriever: HybridRetriever, llm: FakeLLM | None, **over: object) -> Assistant:
+    # The hash embedder's cosines mean nothing, and on_topic's floors are EmbeddingGemma's: off unless a test sets them.
+    over = {"answer.fallback_min_cosine": 0.0, "answer.fallback_min_cosine_cross": 0.0, **over}
     settings = load_settings(None, **over)  # type: ignore[arg-type]
     return Assistant(settings, retriever, llm)
 
@@ -185,6 +187,16 @@ def test_an_answer_that_changes_when_asked_again_falls_back(hash_retriever: Hybr
     assert any(n.startswith("short answer from the best sentence") for n in short.notes)
     kept = _bot(hash_retriever, FakeLLM([BUDGET_A], sampled=["Burden Shifting [1]."]), **{"answer.self_check": False})
     assert not kept.ask(BUDGET_Q).text.startswith("Laut Text")
+
+
+def test_a_fallback_far_from_the_question_is_a_refusal(hash_retriever: HybridRetriever) -> None:
+    shaky = ["Der Haushalt wird durch Burden Shifting der Partner aufgestockt [1]."]
+    far = {"answer.fallback_min_cosine": 1.01, "answer.fallback_min_cosine_cross": 1.01}  # no sentence is that close
+    a = _bot(hash_retriever, FakeLLM([BUDGET_A], sampled=shaky), **far).ask(BUDGET_Q)
+    assert a.refused and a.reason == "fallback_off_topic" and not a.citations
+    assert any(n.startswith("unstable:") for n in a.notes)  # the reply check that fell back is still told
+    off = {**far, "answer.checks": tuple(c for c in load_settings(None).answer.checks if c != "on_topic")}
+    assert _bot(hash_retriever, FakeLLM([BUDGET_A], sampled=shaky), **off).ask(BUDGET_Q).reason == "unstable"
 
 
 def test_a_second_opinion_that_cannot_be_had_keeps_the_answer(hash_retriever: HybridRetriever) -> None:
