@@ -58,12 +58,19 @@ class ModelRefusal:
 
 @dataclass(frozen=True)
 class Supported:
-    """No sentence of the reply is backed by its cited passage (``assistant.answer.citations``).
+    """No sentence of the reply is backed by its cited passage (``assistant.answer.citations``): fall back.
 
-    When what is missing is the question's own subject (the model pinned
-    "France" onto a passage about Germany), or no passage says anything like
-    the reply at all, the text does not answer: refuse. Otherwise the model
-    got a detail wrong, and the best sentence may still answer: fall back.
+    The reason says what was missing: the question's own subject, or
+    anything like the reply at all (``unsupported_subject``), or a detail
+    (``unsupported``). Both used to differ in action too, the first a
+    refusal, for the model that pins "France" onto a passage about Germany.
+    But on XQuAD every one of those refusals was of an answerable question
+    (4 of 4, a question's "UK" against the passage's "britisch", its "two"
+    against a list of two names), and the best sentence answered all four;
+    the one off-corpus question it caught, the ``on_topic`` fallback check
+    refuses too (cosine 0.20). So the fallback checks decide, as for any
+    other failed reply; a country the passages never name is refused before
+    the model is asked (``question_facts``).
     """
 
     name: str = "supported"
@@ -74,7 +81,7 @@ class Supported:
             return PASS
         missing = {m for c in draft.claims for m in c.missing}
         if missing & facts(draft.question, ctx.names) or missing == {NO_SUPPORT}:
-            return refuse("unsupported_subject", "no passage supports the model's answer")
+            return fall_back("unsupported_subject", "no passage supports the model's answer about the question")
         return fall_back("unsupported", "no sentence passed the citation check")
 
 

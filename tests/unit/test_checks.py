@@ -172,7 +172,7 @@ def test_an_empty_reply_falls_back_and_a_refusal_refuses() -> None:
         ("Wann wurde die Burg erbaut?", CASTLE, "de", "Die Burg wurde 1385 erbaut [1].", ""),
         ("Wann wurde die Burg erbaut?", CASTLE, "de", "Die Burg wurde 1492 erbaut [1].", "fall_back:unsupported"),
         ("When did the museum in France open?", MUSEUM, "en", "The museum in France opened in 1911 [1].",
-         "refuse:unsupported_subject"),
+         "fall_back:unsupported_subject"),  # the fallback checks decide; question_facts refuses France first
         ("When did the museum open?", MUSEUM, "en", "It opened in 1911 [1].", ""),
     ],
 )  # fmt: skip
