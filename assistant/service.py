@@ -90,7 +90,8 @@ class Assistant:
         """What the checks see of a fact question before the model is asked: its draft (passages, best
         sentences) and their context. For tools that study the answer policy (``scripts/fallback_cosines.py``)
         without a model call; answering goes through :meth:`ask`."""
-        return self._retrieve(question, list(history or [])), self._context()
+        q = clean_question(question)
+        return self._retrieve(q, self._question_language(q), list(history or [])), self._context()
 
     # -- answering ----------------------------------------------------------
     def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> Answer:
@@ -106,11 +107,13 @@ class Assistant:
     ) -> Generator[StreamEvent, None, None]:
         t0 = time.perf_counter()
         hist = list(history or [])
-        form = self._form(question)
+        q = clean_question(question)  # the question's cleaning and language are decided here, once
+        language = self._question_language(q)
+        form = self._form(q, language)
         if form is Form.MULTI:
-            yield from self._parts(question, hist, t0)
+            yield from self._parts(q, language, hist, t0)
             return
-        draft = self._retrieve(question, hist, wide=form.is_open)
+        draft = self._retrieve(q, language, hist, wide=form.is_open)
         yield StreamEvent("passages", passages=draft.hits)
         whole = form is Form.SUMMARY and about_the_document(draft.question, draft.language)
         checks = self._evidence_checks
@@ -149,21 +152,18 @@ class Assistant:
             return
         yield StreamEvent("answer", answer=self._grounded(draft, "".join(raw).strip(), t0))
 
-    def _form(self, question: str) -> Form:
-        if not self.settings.answer.forms:
-            return Form.FACT
-        q = clean_question(question)
-        return question_form(q, self._question_language(q))
+    def _form(self, q: str, language: str) -> Form:
+        return question_form(q, language) if self.settings.answer.forms else Form.FACT
 
     def _question_language(self, q: str) -> str:
         """The language to answer ``q`` in: detected, unless the settings fix one."""
         cfg = self.settings.answer
         return detect_language(q) if cfg.language == "auto" else cfg.language
 
-    def _parts(self, question: str, history: list[tuple[str, str]], t0: float) -> Generator[StreamEvent, None, None]:
+    def _parts(
+        self, q: str, language: str, history: list[tuple[str, str]], t0: float
+    ) -> Generator[StreamEvent, None, None]:
         """Two questions in one: each part answered on its own evidence, as a follow-up to the one before."""
-        q = clean_question(question)
-        language = self._question_language(q)
         answers: list[Answer] = []
         hist = list(history)
         for k, part in enumerate(parts(q, language)):
@@ -211,12 +211,11 @@ class Assistant:
             self._languages[source] = document_language(text)
         return self._languages[source]
 
-    def _retrieve(self, question: str, history: list[tuple[str, str]], *, wide: bool = False) -> Draft:
-        """The draft of one question; ``wide`` (an open question) retrieves and checks the whole evidence pool."""
+    def _retrieve(self, q: str, language: str, history: list[tuple[str, str]], *, wide: bool = False) -> Draft:
+        """The draft of one cleaned question in its answer language; ``wide`` (an open question) retrieves and
+        checks the whole evidence pool."""
         t = time.perf_counter()
-        q = clean_question(question)
         cfg = self.settings.answer
-        language = self._question_language(q)
         try:
             query = retrieval_query(q, history, cfg.follow_up, self.llm)
         except BackendError:
