@@ -17,7 +17,7 @@ import numpy as np
 from assistant.answer.checks import configured
 from assistant.answer.citations import check_claims, citations_for, render
 from assistant.answer.copyfix import fix_copy_slips
-from assistant.answer.extractive import best_sentences, extractive_answer, quote_groups, with_neighbour
+from assistant.answer.extractive import best_sentences, extractive_answer, quote_citations, with_neighbour
 from assistant.answer.facts import NameBook
 from assistant.answer.forms import Form, about_the_document, parts, question_form
 from assistant.answer.lang import detect_language, document_language
@@ -28,8 +28,8 @@ from assistant.answer.points import PointWriter
 from assistant.answer.policy import PASS, Action, Check, Context, Draft, Verdict, finished, run_checks
 from assistant.answer.prompt import build_messages, is_refusal, refusal_text
 from assistant.answer.question import clean_question
-from assistant.answer.span import checked_span, span_messages
-from assistant.answer.yesno import is_yes_no, lead_yes_no
+from assistant.answer.span import copy_span
+from assistant.answer.yesno import lead_yes_no
 from assistant.chat import ChatSession, retrieval_query
 from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
@@ -256,15 +256,7 @@ class Assistant:
 
     def _extractive(self, draft: Draft) -> tuple[str, tuple[Citation, ...]]:
         picks = self._quote_picks(draft)
-        text = extractive_answer(picks, draft.language)
-        cites = []
-        for p, ids in quote_groups(picks):
-            chunk = p.hit.chunk
-            spans = chunk.sentence_spans()
-            start, end = spans[ids[0]][2], spans[ids[-1]][3]
-            quote = chunk.text[start - chunk.start : end - chunk.start]
-            cites.append(Citation(p.n, chunk.chunk_id, chunk.source, chunk.section, start, end, quote))
-        return text, tuple(cites)
+        return extractive_answer(picks, draft.language), quote_citations(picks)
 
     def _read_reply(self, draft: Draft, raw: str, passages: Sequence[Passage]) -> None:
         """Match the reply's claims to passage sentences (``draft.claims``) and render what holds (``draft.text``)."""
@@ -348,28 +340,12 @@ class Assistant:
         return point.text, point.citations
 
     def _span(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
-        """The words of the best sentence that answer, copied by the model and found in it word for word
-        (``fallback_style: span``, :mod:`assistant.answer.span`), citing the sentence; None when the copy fails."""
+        """``fallback_style: span`` (:mod:`assistant.answer.span`): the answering words of the best sentence."""
         if self.llm is None or self.settings.answer.fallback_style != "span" or not draft.picks:
             return None
-        if is_yes_no(draft.question, draft.language):  # a copied span answers no yes/no question
-            return None
         focus = self._focus(draft)
-        t = time.perf_counter()
-        try:
-            reply = complete(self.llm, span_messages(focus.n, focus.text, draft.question), max_tokens=48)
-        except BackendError as err:
-            draft.notes.append(f"no span ({err})")
-            return None
-        finally:
-            draft.timings["span"] = (time.perf_counter() - t) * 1000
-        span = checked_span(reply, focus.text, draft.question)
-        if span is None:
-            draft.notes.append(f"span {reply.strip()!r} is not an answering part of the sentence")
-            return None
-        draft.notes.append(f"span of the best sentence: {span}")
-        _, cites = self._extractive(draft)
-        return f"{span} [{focus.n}].", cites[:1]
+        span = copy_span(self.llm, draft, focus)
+        return None if span is None else (f"{span} [{focus.n}].", self._extractive(draft)[1][:1])
 
     def _short_answer(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
         """The model's answer from the best sentence alone, checked like any reply; None when it fails.

@@ -16,6 +16,7 @@ from assistant.answer.passages import Passage
 from assistant.retrieval.signals import sentence_cosines as chunk_cosines
 from assistant.text.analyzer import tokenize
 from assistant.text.pack import pack, packs
+from assistant.types import Citation
 
 ANCHOR_WEIGHT = 0.2
 _URL = re.compile(r"<?\b(?:https?://|www\.)\S+")
@@ -160,3 +161,15 @@ def extractive_answer(picks: Sequence[Pick], language: str = "de") -> str:
         quote = " ".join(" ".join(p.sentence_text(i).split()) for i in ids)
         parts.append(f"„{quote}“ [{p.n}]")
     return " ".join(parts)
+
+
+def quote_citations(picks: Sequence[Pick]) -> tuple[Citation, ...]:
+    """One citation per quoted stretch of :func:`extractive_answer`: the exact source span of its sentences."""
+    cites = []
+    for p, ids in quote_groups(picks):
+        chunk = p.hit.chunk
+        spans = chunk.sentence_spans()
+        start, end = spans[ids[0]][2], spans[ids[-1]][3]
+        quote = chunk.text[start - chunk.start : end - chunk.start]
+        cites.append(Citation(p.n, chunk.chunk_id, chunk.source, chunk.section, start, end, quote))
+    return tuple(cites)

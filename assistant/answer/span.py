@@ -13,10 +13,15 @@ stand word for word in the sentence, or the quote stays.
 from __future__ import annotations
 
 import re
+import time
 
 from assistant.answer.citations import restates_question, strip_markers
+from assistant.answer.passages import Passage
+from assistant.answer.policy import Draft
 from assistant.answer.prompt import is_refusal
-from assistant.llm.base import Message
+from assistant.answer.yesno import is_yes_no
+from assistant.errors import BackendError
+from assistant.llm.base import LLM, Message, complete
 from assistant.text.pack import light_fold
 
 SPAN_PROMPT = (
@@ -73,4 +78,25 @@ def checked_span(reply: str, sentence: str, question: str) -> str | None:
         return None
     if restates_question(span, question):
         return None
+    return span
+
+
+def copy_span(llm: LLM, draft: Draft, focus: Passage) -> str | None:
+    """The model's checked copy of the words of ``focus`` that answer ``draft``'s question, or None (a yes/no
+    question, a failed call, or a reply that is no answering span); the draft's notes and timings say which."""
+    if is_yes_no(draft.question, draft.language):  # a copied span answers no yes/no question
+        return None
+    t = time.perf_counter()
+    try:
+        reply = complete(llm, span_messages(focus.n, focus.text, draft.question), max_tokens=48)
+    except BackendError as err:
+        draft.notes.append(f"no span ({err})")
+        return None
+    finally:
+        draft.timings["span"] = (time.perf_counter() - t) * 1000
+    span = checked_span(reply, focus.text, draft.question)
+    if span is None:
+        draft.notes.append(f"span {reply.strip()!r} is not an answering part of the sentence")
+        return None
+    draft.notes.append(f"span of the best sentence: {span}")
     return span
