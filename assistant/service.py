@@ -17,23 +17,22 @@ import numpy as np
 from assistant.answer.checks import configured
 from assistant.answer.citations import check_claims, citations_for, render
 from assistant.answer.copyfix import fix_copy_slips
-from assistant.answer.extractive import best_sentences, extractive_answer, quote_citations, with_neighbour
+from assistant.answer.extractive import best_sentences
 from assistant.answer.facts import NameBook
 from assistant.answer.forms import Form, about_the_document, parts, question_form
 from assistant.answer.lang import detect_language, document_language
 from assistant.answer.merge import merge
 from assistant.answer.model import Answer, StreamEvent
 from assistant.answer.passages import Passage, build_passages
-from assistant.answer.points import PointWriter
 from assistant.answer.policy import PASS, Action, Check, Context, Draft, Verdict, finished, run_checks
 from assistant.answer.prompt import build_messages, is_refusal, refusal_text
 from assistant.answer.question import clean_question
-from assistant.answer.span import copy_span
 from assistant.answer.yesno import lead_yes_no
 from assistant.chat import ChatSession, retrieval_query
 from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
-from assistant.llm.base import LLM, complete
+from assistant.fallbacks import Fallbacks
+from assistant.llm.base import LLM
 from assistant.open_answers import OpenAnswerer
 from assistant.retrieval.base import Retriever
 from assistant.retrieval.signals import is_document_question
@@ -251,12 +250,12 @@ class Assistant:
         vectors = self.retriever.sentence_vectors
         return best_sentences(draft.question, draft.passages, qvec, vectors, max_sentences=3, byline=draft.byline)
 
-    def _quote_picks(self, draft: Draft) -> list[tuple[Passage, int, float]]:
-        return with_neighbour(draft.picks) if self.settings.answer.quote_neighbour else draft.picks[:1]
+    def _fallbacks(self) -> Fallbacks:
+        checks = self._reply_checks
+        return Fallbacks(self.settings, self.retriever, self.llm, self.names, self._read_reply, checks, self._context())
 
     def _extractive(self, draft: Draft) -> tuple[str, tuple[Citation, ...]]:
-        picks = self._quote_picks(draft)
-        return extractive_answer(picks, draft.language), quote_citations(picks)
+        return self._fallbacks().extractive(draft)
 
     def _read_reply(self, draft: Draft, raw: str, passages: Sequence[Passage]) -> None:
         """Match the reply's claims to passage sentences (``draft.claims``) and render what holds (``draft.text``)."""
@@ -302,85 +301,8 @@ class Assistant:
                 verdict = gate
         if verdict.action is Action.REFUSE:
             return self._finish(draft, refusal_text(draft.language), True, (), t0, reason=verdict.reason)
-        short = self._short_answer(draft) or self._restated(draft) or self._span(draft)
-        if short is not None:
-            text, cites = short
-            return self._finish(draft, text, False, cites, t0, reason=verdict.reason)
-        text, cites = self._extractive(draft)
+        text, cites = self._fallbacks().answer(draft)
         return self._finish(draft, text, False, cites, t0, reason=verdict.reason)
-
-    def _focus(self, draft: Draft) -> Passage:
-        """The sentence(s) a fallback quotes, as the one passage a second prompt sees."""
-        picks = self._quote_picks(draft)
-        p = picks[0][0]
-        ids = tuple(i for q, i, _ in picks if q is p)
-        return Passage(p.n, p.hit, ids, " ".join(p.sentence_text(i) for i in ids))
-
-    def _restated(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
-        """The best sentence restated as one checked point in the question's language (``fallback_style:
-        restate``), instead of a German quote behind "According to the text:"; None when the point fails."""
-        if self.llm is None or self.settings.answer.fallback_style != "restate" or not draft.picks:
-            return None
-        focus = self._focus(draft)
-        writer = PointWriter(
-            draft.question,
-            draft.language,
-            self.names,
-            llm=self.llm,
-            embed=self.retriever.embed_query,
-            sentence_vectors=self.retriever.sentence_vectors,
-            min_support=self.settings.answer.min_support,
-        )
-        t = time.perf_counter()
-        point = next(writer.points([focus]), None)
-        draft.timings["restate"] = (time.perf_counter() - t) * 1000
-        draft.notes.extend(writer.notes)
-        if point is None or point.quoted:
-            return None
-        return point.text, point.citations
-
-    def _span(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
-        """``fallback_style: span`` (:mod:`assistant.answer.span`): the answering words of the best sentence."""
-        if self.llm is None or self.settings.answer.fallback_style != "span" or not draft.picks:
-            return None
-        focus = self._focus(draft)
-        span = copy_span(self.llm, draft, focus)
-        return None if span is None else (f"{span} [{focus.n}].", self._extractive(draft)[1][:1])
-
-    def _short_answer(self, draft: Draft) -> tuple[str, tuple[Citation, ...]] | None:
-        """The model's answer from the best sentence alone, checked like any reply; None when it fails.
-
-        Falling back to the quoted sentence answers nobody well: a German
-        paragraph behind "According to the text:" for an English question.
-        The best sentence (and its neighbour, as the quote would have it) is
-        what the ranking trusts, so the model is asked once more with only
-        that as its passage; its reply must pass the same claim checks, or
-        the quote stands.
-        """
-        if self.llm is None or not self.settings.answer.short_fallback or not draft.picks:
-            return None
-        focus = self._focus(draft)
-        messages = build_messages(draft.question, [focus], draft.language)
-        t = time.perf_counter()
-        try:
-            raw = complete(self.llm, messages, max_tokens=self.settings.llm.max_tokens).strip()
-        except BackendError as err:
-            draft.notes.append(f"no short answer ({err})")
-            return None
-        finally:
-            draft.timings["short_answer"] = (time.perf_counter() - t) * 1000
-        if not raw or is_refusal(raw):
-            return None
-        trial = Draft(draft.question, draft.language, draft.query, passages=[focus], picks=draft.picks)
-        trial.previous = draft.previous
-        self._read_reply(trial, raw, [focus])
-        verdict = run_checks([c for c in self._reply_checks if c.name != "second_opinion"], trial, self._context())
-        if not verdict.passed:
-            draft.notes.append(f"short answer {raw!r} failed {verdict.reason}")
-            return None
-        draft.notes.append(f"short answer from the best sentence: {raw}")
-        text = lead_yes_no(draft.question, trial.text, draft.language)
-        return text, tuple(citations_for(trial.claims, [focus]))
 
     def _finish(
         self,
