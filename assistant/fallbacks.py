@@ -31,6 +31,17 @@ Written = tuple[str, tuple[Citation, ...]]
 ReadReply = Callable[[Draft, str, Sequence[Passage]], None]
 
 
+def quote_picks(draft: Draft, *, neighbour: bool) -> list[Pick]:
+    """The sentences a quote holds: the best, with its neighbour when that is among the best too."""
+    return with_neighbour(draft.picks) if neighbour else draft.picks[:1]
+
+
+def quoted(draft: Draft, *, neighbour: bool) -> Written:
+    """The best sentence quoted (``answer.quote_neighbour``: with its neighbour), and its citations."""
+    picks = quote_picks(draft, neighbour=neighbour)
+    return extractive_answer(picks, draft.language), quote_citations(picks)
+
+
 @dataclass(frozen=True)
 class Fallbacks:
     """The fallback writers of one assistant; ``read_reply`` checks a reply's claims as the fact path does."""
@@ -45,15 +56,13 @@ class Fallbacks:
 
     def answer(self, draft: Draft) -> Written:
         """The configured writer's answer, or the quote when it fails or none is configured."""
-        return self._short_answer(draft) or self._restated(draft) or self._span(draft) or self.extractive(draft)
+        return self._short_answer(draft) or self._restated(draft) or self._span(draft) or self._quoted(draft)
 
-    def extractive(self, draft: Draft) -> Written:
-        """The best sentence quoted (with its neighbour: ``answer.quote_neighbour``), and its citations."""
-        picks = self._quote_picks(draft)
-        return extractive_answer(picks, draft.language), quote_citations(picks)
+    def _quoted(self, draft: Draft) -> Written:
+        return quoted(draft, neighbour=self.settings.answer.quote_neighbour)
 
     def _quote_picks(self, draft: Draft) -> list[Pick]:
-        return with_neighbour(draft.picks) if self.settings.answer.quote_neighbour else draft.picks[:1]
+        return quote_picks(draft, neighbour=self.settings.answer.quote_neighbour)
 
     def _focus(self, draft: Draft) -> Passage:
         """The sentence(s) a fallback quotes, as the one passage a second prompt sees."""
@@ -91,7 +100,7 @@ class Fallbacks:
             return None
         focus = self._focus(draft)
         span = copy_span(self.llm, draft, focus)
-        return None if span is None else (f"{span} [{focus.n}].", self.extractive(draft)[1][:1])
+        return None if span is None else (f"{span} [{focus.n}].", self._quoted(draft)[1][:1])
 
     def _short_answer(self, draft: Draft) -> Written | None:
         """The model's answer from the best sentence alone, checked like any reply; None when it fails.

@@ -31,7 +31,7 @@ from assistant.answer.yesno import lead_yes_no
 from assistant.chat import ChatSession, retrieval_query
 from assistant.config import Settings, load_settings
 from assistant.errors import BackendError
-from assistant.fallbacks import Fallbacks
+from assistant.fallbacks import Fallbacks, quoted
 from assistant.llm.base import LLM
 from assistant.open_answers import OpenAnswerer
 from assistant.retrieval.base import Retriever
@@ -255,7 +255,7 @@ class Assistant:
         return Fallbacks(self.settings, self.retriever, self.llm, self.names, self._read_reply, checks, self._context())
 
     def _extractive(self, draft: Draft) -> tuple[str, tuple[Citation, ...]]:
-        return self._fallbacks().extractive(draft)
+        return quoted(draft, neighbour=self.settings.answer.quote_neighbour)
 
     def _read_reply(self, draft: Draft, raw: str, passages: Sequence[Passage]) -> None:
         """Match the reply's claims to passage sentences (``draft.claims``) and render what holds (``draft.text``)."""

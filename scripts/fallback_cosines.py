@@ -24,11 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.fallback_checks import pick_cosine
-from assistant.app import EXTRACTIVE, build_assistant, build_embedder, index_documents
+from assistant.app import EXTRACTIVE, build_assistant
 from assistant.config import load_settings
 from assistant.evaluation import general
-from assistant.indexing import open_index
-from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -43,11 +41,7 @@ def _assistant(which: str, per_article: int) -> Assistant:
     else:
         evalset = Path(__file__).resolve().parents[1] / "evals" / "debian-reference.jsonl"
         corpus = general.debian_corpus(SHARED / "debian-reference-de", evalset)
-    embedder = build_embedder(settings)
-    folder = general._index_dir(settings, corpus)
-    index_documents(settings, corpus.documents, embedder, folder)
-    retriever = HybridRetriever(open_index(folder, None), embedder, settings.retrieval)
-    return build_assistant(settings, retriever=retriever, llm=EXTRACTIVE)
+    return general.corpus_assistant(settings, corpus, llm=EXTRACTIVE)[0]
 
 
 def main(argv: list[str]) -> int:

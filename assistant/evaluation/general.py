@@ -45,7 +45,10 @@ from assistant.types import Citation, Document
 
 if TYPE_CHECKING:
     from assistant.app import Extractive
+    from assistant.embeddings.base import Embedder
+    from assistant.indexing import BuildResult
     from assistant.llm.base import LLM
+    from assistant.service import Assistant
 
 F1_ACCEPT = 0.5
 LEFT_OUT_EVERY = 6  # every 6th article (positions 5, 11, 17, 23 of 24) is left out of the corpus
@@ -195,6 +198,26 @@ class CachedAnswers:
 Progress = Callable[[int, int, dict[str, float | None]], None]
 
 
+def corpus_assistant(
+    settings: Settings, corpus: Corpus, *, llm: LLM | Extractive | None = None, embedder: Embedder | None = None
+) -> tuple[Assistant, BuildResult, Path]:
+    """Our Assistant over ``corpus``'s own index (built, or reused when its documents are unchanged), with the
+    build's result and folder: for the runner, and for tools that study one corpus (``scripts/``)."""
+    from assistant.app import build_assistant, build_embedder, index_documents
+    from assistant.indexing import open_index
+    from assistant.retrieval.retriever import HybridRetriever
+
+    embedder = embedder or build_embedder(settings)
+    folder = _index_dir(settings, corpus)
+    t = time.perf_counter()
+    built = index_documents(settings, corpus.documents, embedder, folder)
+    print(
+        f"{corpus.name}: index {built.reason} ({built.chunks} chunks, {time.perf_counter() - t:.0f} s)", file=sys.stderr
+    )
+    retriever = HybridRetriever(open_index(folder, None), embedder, settings.retrieval)
+    return build_assistant(settings, retriever=retriever, llm=llm), built, folder
+
+
 def run_corpus(
     settings: Settings,
     corpus: Corpus,
@@ -208,20 +231,11 @@ def run_corpus(
 ) -> dict[str, EvalRun]:
     """Our pipeline (and the naive one) over one corpus: backend name -> run; ``done`` gets each run as it
     ends, so that a long run's first half is on disk before the second starts."""
-    from assistant.app import build_assistant, build_embedder, index_documents
+    from assistant.app import build_embedder
     from assistant.evaluation.naive import NaiveLlamaIndex
-    from assistant.indexing import open_index
-    from assistant.retrieval.retriever import HybridRetriever
 
     embedder = build_embedder(settings)
-    folder = _index_dir(settings, corpus)
-    t = time.perf_counter()
-    built = index_documents(settings, corpus.documents, embedder, folder)
-    print(
-        f"{corpus.name}: index {built.reason} ({built.chunks} chunks, {time.perf_counter() - t:.0f} s)", file=sys.stderr
-    )
-    retriever = HybridRetriever(open_index(folder, None), embedder, settings.retrieval)
-    bot = build_assistant(settings, retriever=retriever, llm=llm)
+    bot, built, folder = corpus_assistant(settings, corpus, llm=llm, embedder=embedder)
     config = {"corpus": corpus.name, "documents": len(corpus.documents), "chunks": built.chunks}
     runs: dict[str, EvalRun] = {}
     if ours:
