@@ -171,7 +171,11 @@ def prepare_onnx(settings: Settings, progress: Callable[[str], None] = lambda _:
     folder, meta = ensure_onnx(settings, target, model_fp, progress)
     if not uses_int8(settings):
         return [folder]
-    return [folder, ensure_int8(settings, folder, meta, progress)[0]]
+    try:
+        return [folder, ensure_int8(settings, folder, meta, progress)[0]]
+    except ModelError as err:  # an optimisation: large builds then stay on the float32 export
+        progress(f"warning: {err} Large builds use the float32 export instead.")
+        return [folder]
 
 
 def build_embedder(settings: Settings) -> LazyEmbedder:
