@@ -272,7 +272,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.ui import serve
 
-    serve(_settings(args), host=args.host, port=args.port)
+    serve(_settings(args), host=args.host, port=args.port, api_only=args.api_only, insecure=args.insecure)
     return 0
 
 
@@ -295,9 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_answer_commands(sub)
     _add_eval_command(sub)
 
-    v = sub.add_parser("serve", help="start the web UI")
+    v = sub.add_parser("serve", help="start the web UI and the OpenAI-compatible API (/v1)")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=7860)
+    v.add_argument("--api-only", action="store_true", help="serve the /v1 API without the UI")
+    v.add_argument("--insecure", action="store_true", help="allow a non-loopback host without API keys")
     v.add_argument("--backend", choices=BACKENDS)
     v.add_argument("--model")
     v.set_defaults(func=cmd_serve)

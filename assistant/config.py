@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from assistant.errors import ConfigError
 
@@ -143,6 +143,32 @@ class AnswerSettings(_Section):
     summaries: Literal["llm", "extractive", "off"] = "llm"
 
 
+class ServerSettings(_Section):
+    """``assistant serve``: who may use it, and how much.
+
+    With no key at all the server is open, which ``serve`` allows only on
+    a loopback host (``--insecure`` overrides, with a warning). Keys are
+    bearer tokens for ``/v1`` and passwords for the UI's login; an admin
+    key may also change the corpus. ``SUMMIT_SERVER__API_KEYS=k1,k2``
+    sets them from the environment.
+    """
+
+    api_keys: tuple[str, ...] = ()
+    admin_keys: tuple[str, ...] = ()
+    api_keys_file: str = ""  # one key per line, "KEY" or "KEY admin"; # starts a comment
+    rate_limit_per_minute: int = 60  # requests per key (per client address without keys); 0: no limit
+    queue_max: int = 8  # questions that may wait for the local model; one more gets HTTP 429
+    queue_timeout_s: float = 120  # a question waiting longer for the model gets HTTP 503
+
+    @field_validator("api_keys", "admin_keys", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        """The environment gives "k1,k2" as one string; a list from YAML passes through."""
+        if isinstance(value, str | int):  # YAML reads a lone numeric key as a number
+            return tuple(k.strip() for k in str(value).split(",") if k.strip())
+        return value
+
+
 class Settings(_Section):
     paths: PathsSettings = PathsSettings()
     models: ModelsSettings = ModelsSettings()
@@ -152,6 +178,7 @@ class Settings(_Section):
     retrieval: RetrievalSettings = RetrievalSettings()
     llm: LLMSettings = LLMSettings()
     answer: AnswerSettings = AnswerSettings()
+    server: ServerSettings = ServerSettings()
 
     # -- resolved locations -------------------------------------------------
     @property

@@ -7,6 +7,7 @@
     ├── IngestError                unreadable, unsupported or oversized file
     ├── QuestionError              empty or unusable question
     ├── BackendError               LLM backend missing, down or timing out
+    ├── BusyError                  the model's line is full (QueueTimeout: waited too long in it)
     └── EvalSetError               malformed eval file (carries line numbers)
 
 Edges (CLI, UI) catch ``AssistantError`` and print ``str(err)``; anything
@@ -46,3 +47,11 @@ class BackendError(AssistantError):
 
 class EvalSetError(AssistantError):
     pass
+
+
+class BusyError(AssistantError):
+    """The local model's line is full: come back shortly (HTTP 429)."""
+
+
+class QueueTimeout(BusyError):
+    """A question waited in the model's line longer than the server allows (HTTP 503)."""

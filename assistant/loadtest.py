@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd += ["--model", args.model]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        ready_s = _wait_ready(url, 300)
+        ready_s = _wait_ready(url + "readyz", 300)  # the page is up at once; /readyz once the models are warm
         mem_before = _rss_mb(server.pid)
         per = max(1, args.questions // args.sessions)
         results: dict[str, Any] = {}

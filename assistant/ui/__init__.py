@@ -3,7 +3,7 @@
 Entry points:
 
 * :func:`build_app` (settings or an :class:`~assistant.ui.engine.Engine`) -> ``gr.Blocks``
-* :func:`serve` (settings, host, port): load and warm the models, then serve
+* :func:`serve` (settings, host, port): the UI and the ``/v1`` API (:mod:`assistant.server`)
 * :func:`export_feedback` / :func:`cli_export`: 👍/👎 feedback -> eval cases
 
 Gradio is imported only when the app is built, so that
@@ -31,7 +31,9 @@ def build_app(source: Settings | Engine) -> gr.Blocks:
     return _build(source)
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True) -> gr.Blocks:
-    from assistant.ui.app import serve as _serve
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 7860, *, api_only: bool = False, insecure: bool = False
+) -> None:
+    from assistant.server import serve as _serve
 
-    return _serve(settings, host, port, block=block)
+    _serve(settings, host, port, api_only=api_only, insecure=insecure)

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 from typing import Any
 
 import gradio as gr
 
+from assistant.access import Access
 from assistant.config import Settings
 from assistant.ingest.loaders import MAX_BYTES
 from assistant.ui.engine import Engine
 from assistant.ui.feedback import FeedbackStore, feedback_path
 from assistant.ui.i18n import from_accept_language, t
-from assistant.ui.session import SessionState, default_prefs
+from assistant.ui.session import SessionState
 from assistant.ui.shared import Page, Shared, field_label, title
 from assistant.ui.style import CSS
 from assistant.ui.tabs.chat import ChatTab
@@ -51,8 +51,9 @@ def theme() -> Any:
     return gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=sans, font_mono=mono)
 
 
-def launch_options(settings: Settings) -> dict[str, Any]:
-    """What ``Blocks.launch`` needs besides host and port (Gradio 6 takes CSS and theme there)."""
+def mount_options(settings: Settings) -> dict[str, Any]:
+    """What ``gr.mount_gradio_app`` needs besides the app, the Blocks and the login (Gradio 6 takes CSS and
+    theme there)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return {
         "css": CSS,
@@ -68,8 +69,8 @@ def launch_options(settings: Settings) -> dict[str, Any]:
 class ChatApp:
     """The process-wide parts and one object per tab; :meth:`build` lays them out and wires them."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.shared = Shared(engine)
+    def __init__(self, engine: Engine, access: Access | None = None) -> None:
+        self.shared = Shared(engine, access)
         self.chat = ChatTab(self.shared, FeedbackStore(feedback_path(engine.settings)))
         self.viewer = ViewerTab(self.shared)
         self.corpus = CorpusTab(self.shared)
@@ -120,23 +121,8 @@ class ChatApp:
 def build_app(source: Settings | Engine) -> gr.Blocks:
     """The Blocks for ``source``: server settings, or an :class:`Engine` (the assistant factory).
 
-    Call ``.queue(...)`` and ``.launch(**launch_options(settings))`` on
-    the result, or use :func:`serve`, which also loads and warms the models.
+    :func:`assistant.server.build_server` mounts it on the API's FastAPI app,
+    with the login and :func:`mount_options`; tests may launch it alone.
     """
     engine = source if isinstance(source, Engine) else Engine(source)
     return ChatApp(engine).build()
-
-
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True) -> gr.Blocks:
-    """Load and warm the models, then serve the UI (blocking unless ``block=False``)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = Engine(settings)
-    prefs = default_prefs(settings)
-    t0 = time.perf_counter()
-    log.info("loading and warming models (backend %s) ...", prefs.backend)
-    engine.warm(prefs)
-    log.info("models ready in %.1f s", time.perf_counter() - t0)
-    demo = build_app(engine)
-    demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY)
-    demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, **launch_options(settings))
-    return demo

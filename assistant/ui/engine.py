@@ -139,6 +139,7 @@ class Engine:
         self._llm_lock = threading.Lock()
         self._retriever_lock = threading.Lock()
         self._loaded: _Loaded | None = None
+        self.ready = threading.Event()  # set by warm(): the server's readiness probe reports it
 
     # -- retrieval ------------------------------------------------------------
     def retriever(self) -> HybridRetriever:
@@ -217,7 +218,12 @@ class Engine:
         settings = settings_for(self.settings, prefs)
         llm = self.llm(settings)
         if llm is None or settings.llm.backend not in GATED_BACKENDS:
+            self.ready.set()
             return
+        self._prime(llm, settings)
+        self.ready.set()
+
+    def _prime(self, llm: LLM, settings: Settings) -> None:
         with self.gate.hold(Ticket()):
             prime_llm(llm, settings)  # the system prompt's KV state, from disk when saved before
             stream = llm.stream(build_messages("Warm-up?", [], "de"), max_tokens=1)

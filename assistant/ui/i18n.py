@@ -99,6 +99,10 @@ STRINGS: dict[str, dict[UiLang, str]] = {
     "remove_button": {"de": "Entfernen und neu indexieren", "en": "Remove and re-index"},
     "rebuild_button": {"de": "Index neu aufbauen", "en": "Rebuild the index"},
     "no_file": {"de": "Bitte zuerst eine Datei wählen.", "en": "Please choose a file first."},
+    "admin_only": {
+        "de": "Nur ein Admin darf den Korpus ändern (Anmeldung als „admin“ mit einem Admin-Schlüssel).",
+        "en": "Only an admin may change the corpus (log in as “admin” with an admin key).",
+    },
     "no_doc": {"de": "Bitte ein Dokument wählen.", "en": "Please choose a document."},
     "added": {
         "de": "„{name}“ hinzugefügt: Index mit {chunks} Abschnitten in {seconds} s gebaut.",

@@ -10,6 +10,10 @@ A user who closes the tab or starts a new conversation must not keep
 their place (or the model) busy: a ticket can be cancelled, which removes
 it from the line or stops its generation at the next token.
 
+An API client cannot watch its place, so its ticket may carry a bound on
+the line ahead of it (:class:`~assistant.errors.BusyError`, HTTP 429) and a
+deadline for the wait (:class:`~assistant.errors.QueueTimeout`, HTTP 503).
+
 :class:`Job` runs blocking work (an answer, an eval run) in a thread and
 hands its events back through a queue, so that a Gradio generator can keep
 rendering (queue position, tokens) while the work blocks.
@@ -19,11 +23,13 @@ from __future__ import annotations
 
 import queue as stdqueue
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.errors import BusyError, QueueTimeout
 from assistant.llm.base import LLM, Message, Sampling, WrappedLLM
 
 
@@ -37,6 +43,8 @@ class Ticket:
 
     on_wait: Callable[[int], None] | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
+    max_waiting: int | None = None  # refuse to queue behind this many waiting requests (None: no bound)
+    deadline: float | None = None  # time.monotonic() by which the model must be ours (None: wait on)
 
     def cancel(self) -> None:
         self.cancelled.set()
@@ -73,12 +81,21 @@ class LLMGate:
     def hold(self, ticket: Ticket) -> Iterator[None]:
         """Wait for our turn (raising :class:`Cancelled` if cancelled meanwhile), then hold the model."""
         with self._cond:
+            ahead = len(self._line)
+            if ticket.max_waiting is not None and self._holder is not None and ahead >= ticket.max_waiting:
+                raise BusyError(
+                    f"The model is busy and {ahead} questions are waiting for it. Please try again in a moment."
+                )
             self._line.append(ticket)
             told = 0
             try:
                 while self._holder is not None or self._line[0] is not ticket:
                     if ticket.cancelled.is_set():
                         raise Cancelled
+                    if ticket.deadline is not None and time.monotonic() > ticket.deadline:
+                        raise QueueTimeout(
+                            "The question waited too long for the model, which is busy. Please try again later."
+                        )
                     place = self._line.index(ticket) + 1
                     if place != told and ticket.on_wait is not None:
                         ticket.on_wait(place)
@@ -92,6 +109,8 @@ class LLMGate:
                 raise
             self._line.pop(0)
             self._holder = ticket
+            # Admitted once, a question is seen through: its later calls (the self-check) wait without bounds.
+            ticket.max_waiting = ticket.deadline = None
         try:
             yield
         finally:

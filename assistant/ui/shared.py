@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
+from assistant.access import Access
 from assistant.errors import AssistantError
 from assistant.ui import render
 from assistant.ui.corpus import DocumentCache, entries, table_rows
@@ -64,8 +65,9 @@ class Page:
 class Shared:
     """The process-wide parts (models, index, document cache) and the per-page label registry."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, access: Access | None = None) -> None:
         self.engine = engine
+        self.access = access or Access([])  # no keys: a local server, where everyone may change the corpus
         self.docs = DocumentCache()
         self.defaults = default_prefs(engine.settings)
         self.backends = [*BACKENDS, "fake"] if self.defaults.backend == "fake" else list(BACKENDS)

@@ -11,6 +11,7 @@ instead of skipping them, so CI cannot pass by testing nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -72,16 +73,9 @@ def _copy_index(src: Path, dst: Path) -> None:
         (dst / "CURRENT").write_text(name + "\n")
 
 
-@pytest.fixture(scope="session")
-def ui_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A scratch project: corpus copy, index (copied, rebuilt if stale), a 4-case eval set."""
-    root = tmp_path_factory.mktemp("ui-root")
+def _project(root: Path) -> Path:
+    """The corpus and its index (copied, rebuilt if stale) in a scratch folder."""
     shutil.copytree(ROOT / "corpus", root / "corpus")
-    (root / "evals").mkdir()
-    lines = (ROOT / "evals" / "summit.jsonl").read_text(encoding="utf-8").splitlines()
-    picked = [line for line in lines if any(f'"id": "{cid}"' in line for cid in EVAL_CASES)]
-    assert len(picked) == len(EVAL_CASES), "eval cases for the UI test are missing from evals/summit.jsonl"
-    (root / "evals" / "mini.jsonl").write_text("\n".join(picked) + "\n", encoding="utf-8")
     _copy_index(ROOT / "index", root / "index")
     # A no-op when the copied index matches the settings; otherwise a real (atomic) build.
     done = subprocess.run(
@@ -97,15 +91,30 @@ def ui_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(ui_root: Path) -> Iterator[str]:
-    """``assistant serve`` on a free loopback port; its log is printed if it dies."""
+def ui_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scratch project: corpus copy, index (copied, rebuilt if stale), a 4-case eval set."""
+    root = _project(tmp_path_factory.mktemp("ui-root"))
+    (root / "evals").mkdir()
+    lines = (ROOT / "evals" / "summit.jsonl").read_text(encoding="utf-8").splitlines()
+    picked = [line for line in lines if any(f'"id": "{cid}"' in line for cid in EVAL_CASES)]
+    assert len(picked) == len(EVAL_CASES), "eval cases for the UI test are missing from evals/summit.jsonl"
+    (root / "evals" / "mini.jsonl").write_text("\n".join(picked) + "\n", encoding="utf-8")
+    return root
+
+
+@contextlib.contextmanager
+def running_server(root: Path, log_name: str = "server.log", **env: str) -> Iterator[str]:
+    """``assistant serve`` on a free loopback port, for as long as the block runs; its log is shown if it dies.
+
+    Ready means ``/readyz`` answers 200: the page is served at once, the models are warm only then.
+    """
     port = free_port()
-    log_path = ui_root / "server.log"
+    log_path = root / log_name
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=_server_env(ui_root),
-            cwd=ui_root,
+            env={**_server_env(root), **env},
+            cwd=root,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -116,7 +125,7 @@ def app_url(ui_root: Path) -> Iterator[str]:
             if proc.poll() is not None:
                 pytest.fail(f"the server exited with {proc.returncode}:\n{log_path.read_text()[-4000:]}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as resp:
+                with urllib.request.urlopen(url + "readyz", timeout=2) as resp:
                     if resp.status == 200:
                         break
             except OSError:
@@ -132,6 +141,29 @@ def app_url(ui_root: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def app_url(ui_root: Path) -> Iterator[str]:
+    with running_server(ui_root) as url:
+        yield url
+
+
+#: The keys of the server that ``auth_server`` starts: a user's and an admin's.
+USER_KEY = "ui-user-key-7c1e93"
+ADMIN_KEY = "ui-admin-key-2b8d40"
+
+
+@pytest.fixture(scope="module")
+def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A second ``assistant serve``, with API keys (so the UI asks for a login), on its own project copy.
+
+    The extractive backend: these tests are about who may do what, not about answers.
+    """
+    root = _project(tmp_path_factory.mktemp("auth-root"))
+    keys = {"SUMMIT_SERVER__API_KEYS": USER_KEY, "SUMMIT_SERVER__ADMIN_KEYS": ADMIN_KEY}
+    with running_server(root, "auth-server.log", SUMMIT_LLM__BACKEND="extractive", **keys) as url:
+        yield url, root
 
 
 @pytest.fixture(scope="session")

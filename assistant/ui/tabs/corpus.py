@@ -98,14 +98,24 @@ class CorpusTab:
             gr.update(choices=choices),
         )
 
-    def _change(self, state: SessionState, what: str, action: Callable[[], str]) -> tuple[Any, ...]:
+    def _change(
+        self, state: SessionState, what: str, action: Callable[[], str], request: gr.Request | None
+    ) -> tuple[Any, ...]:
         """Run one corpus change; ``action`` returns the success message.
 
+        Only an admin may change the corpus when the server has keys
+        (:meth:`assistant.access.Access.may_change_corpus`); the check is
+        here, in the handler, because a hidden button is no protection.
         An ``AssistantError`` (a bad upload, the last document) is the
         visitor's to read; anything else is logged with its traceback and
         shown as a generic message. Either way the old index still serves.
         """
         lang = state.prefs.ui_lang
+        username = request.username if request is not None else None
+        if not self.shared.access.may_change_corpus(username):
+            log.warning("refused %s for %s: not an admin", what, username or "an anonymous visitor")
+            gr.Warning(t("admin_only", lang))
+            return self._result(state, f"{t('admin_only', lang)} {t('index_unchanged', lang)}", error=True)
         try:
             message = action()
         except AssistantError as err:
@@ -121,6 +131,7 @@ class CorpusTab:
         state: SessionState | None,
         file: str | None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         state = self.shared.session(state)
         lang = state.prefs.ui_lang
@@ -133,13 +144,14 @@ class CorpusTab:
             r = change.result
             return t("added", lang, name=change.name, chunks=r.chunks, seconds=f"{r.seconds:.1f}")
 
-        return self._change(state, f"upload of {file}", add)
+        return self._change(state, f"upload of {file}", add, request)
 
     def remove_document(
         self,
         state: SessionState | None,
         source: str | None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         state = self.shared.session(state)
         lang = state.prefs.ui_lang
@@ -150,9 +162,14 @@ class CorpusTab:
             change = remove_document(self.shared.engine, source, lang, _progress(progress))
             return t("removed", lang, name=change.name, chunks=change.result.chunks)
 
-        return self._change(state, f"removing {source}", remove)
+        return self._change(state, f"removing {source}", remove, request)
 
-    def rebuild_index(self, state: SessionState | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def rebuild_index(
+        self,
+        state: SessionState | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
         state = self.shared.session(state)
         lang = state.prefs.ui_lang
 
@@ -160,4 +177,4 @@ class CorpusTab:
             r = rebuild(self.shared.engine, _progress(progress))
             return t("rebuilt", lang, chunks=r.chunks, seconds=f"{r.seconds:.1f}")
 
-        return self._change(state, "rebuilding the index", build)
+        return self._change(state, "rebuilding the index", build, request)
