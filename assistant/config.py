@@ -8,13 +8,14 @@ against a project root so that the CLI works from any directory.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.errors import ConfigError
 
@@ -88,8 +89,16 @@ class RetrievalSettings(_Section):
 
 
 class LLMSettings(_Section):
-    backend: Literal["llamacpp", "ollama", "openai", "extractive", "fake"] = "llamacpp"
+    """The answering model. ``ollama`` and ``openai`` go through llama-index's integrations; ``llama-index``
+    takes any llama-index LLM by import path (``class``) with its constructor's keyword arguments
+    (``kwargs``, a mapping; kept as sorted JSON so that the settings stay hashable)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    backend: Literal["llamacpp", "ollama", "openai", "llama-index", "extractive", "fake"] = "llamacpp"
     model: str = ""
+    class_path: str = Field(default="", alias="class")
+    kwargs: str = "{}"
     n_threads: int = 2
     n_ctx: int = 4096
     max_tokens: int = 256
@@ -98,6 +107,26 @@ class LLMSettings(_Section):
     api_key: str = ""
     timeout_s: float = 60
     fallback: Literal["none", "extractive"] = "none"
+
+    @field_validator("kwargs", mode="before")
+    @classmethod
+    def _as_json(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return json.dumps(value, sort_keys=True)
+        if isinstance(value, str) and value.strip():
+            try:
+                parsed = json.loads(value)
+            except ValueError as err:
+                raise ValueError(f"llm.kwargs must be a mapping (YAML or JSON): {err}") from err
+            if not isinstance(parsed, dict):
+                raise ValueError("llm.kwargs must be a mapping")
+            return json.dumps(parsed, sort_keys=True)
+        return value or "{}"
+
+    @property
+    def kwargs_dict(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.kwargs)
+        return loaded
 
 
 class AnswerSettings(_Section):
@@ -213,7 +242,7 @@ class Settings(_Section):
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with dotted or sectioned overrides applied."""
-        data = self.model_dump()
+        data = self.model_dump(by_alias=True)  # llm.class is an alias: its field name would be an extra key
         _deep_merge(data, _expand_dotted(overrides))
         return _validate(data)
 

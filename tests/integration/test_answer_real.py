@@ -106,10 +106,27 @@ def llama_server(real_settings) -> Iterator[str]:  # type: ignore[no-untyped-def
     port = free_port()
     model = real_settings.models_dir / QWEN_05B.filename
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--model_alias", "qwen-0.5b"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "2",
+            "--model_alias",
+            "qwen-0.5b",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 120
@@ -139,14 +156,79 @@ def test_openai_backend_against_llama_cpp_server(real_settings, real_retriever, 
     assert a.backend == "openai" and "124" in a.text
 
 
+def test_any_llama_index_llm_by_import_path_against_llama_cpp_server(  # type: ignore[no-untyped-def]
+    real_settings, real_retriever, llama_server, original_text
+) -> None:
+    """``llm.backend: llama-index`` with ``llm.class`` and ``llm.kwargs``: the same contracts as our own backends."""
+    settings = real_settings.with_overrides(
+        **{
+            "llm.backend": "llama-index",
+            "llm.model": "qwen-0.5b",
+            "llm.class": "llama_index.llms.openai_like.OpenAILike",
+            "llm.kwargs": {
+                "model": "qwen-0.5b",
+                "api_base": f"{llama_server}/v1",
+                "api_key": "none",
+                "is_chat_model": True,
+                "temperature": 0.0,
+                "max_retries": 0,
+                "timeout": 120,
+            },
+        }
+    )
+    llm = make_llm(settings)
+    assert llm is not None and llm.backend == "llama-index"
+    check_llm_contract(llm)
+    a = Assistant(settings, real_retriever, llm).ask("Wie hoch ist der Verteidigungshaushalt 2026?")
+    check_answer_contract(a, original_text)
+    assert a.backend == "llama-index" and "124" in a.text
+
+
+def test_a_llama_index_app_swaps_in_our_retriever(real_retriever, real_embedder, llama_server, original_text) -> None:  # type: ignore[no-untyped-def]
+    """An existing ``VectorStoreIndex`` app, answering with a real model, takes our retriever instead of its own."""
+    from llama_index.core import Document as LlamaDocument
+    from llama_index.core import VectorStoreIndex
+    from llama_index.core.query_engine import RetrieverQueryEngine
+    from llama_index.llms.openai_like import OpenAILike
+
+    from assistant.evaluation.naive import llama_embedding
+    from assistant.integrations.llama_index import SummitRetriever
+
+    llm = OpenAILike(
+        model="qwen-0.5b",
+        api_base=f"{llama_server}/v1",
+        api_key="none",
+        is_chat_model=True,
+        temperature=0.0,
+        max_tokens=48,
+        max_retries=0,
+        timeout=120,
+    )
+    index = VectorStoreIndex.from_documents(
+        [LlamaDocument(text=original_text)], embed_model=llama_embedding(real_embedder)
+    )
+    question = "Wie hoch ist der Verteidigungshaushalt 2026?"
+    theirs = RetrieverQueryEngine.from_args(index.as_retriever(similarity_top_k=2), llm=llm).query(question)
+    ours = RetrieverQueryEngine.from_args(SummitRetriever(real_retriever, k=2), llm=llm).query(question)
+    assert str(theirs).strip() and "124" in str(ours)
+    assert len(ours.source_nodes) == 2
+    for n in ours.source_nodes:
+        meta = n.node.metadata
+        assert original_text[meta["start"] : meta["end"]] == n.node.get_content()
+    assert any("124 Milliarden" in n.node.get_content() for n in ours.source_nodes)
+
+
 @pytest.mark.parametrize(
     ("question", "history", "needle"),
     [
         ("Welches Land kam 2025 zur Maritimen Sicherheitspartnerschaft hinzu?", [], "Dänemark"),
-        ("And who joined in 2025?", [("Who founded the Maritime Security Partnership?", "Norway, Canada, Germany.")],
-         "Dänemark"),
+        (
+            "And who joined in 2025?",
+            [("Who founded the Maritime Security Partnership?", "Norway, Canada, Germany.")],
+            "Dänemark",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_year_in_a_less_similar_sentence_still_answers(
     real_settings, real_retriever, question: str, history: list[tuple[str, str]], needle: str
 ) -> None:  # type: ignore[no-untyped-def]
@@ -163,8 +245,10 @@ def test_a_follow_up_quotes_the_sentence_on_what_it_asks(real_settings, real_ret
         "Ausbildung im Wert von 70 Milliarden Euro zu und bekräftigten, dieses Niveau auch im Jahr 2027 mindestens "
         "beizubehalten.“"
     )
-    history = [("Wie viel sagten die Alliierten der Ukraine für 2026 an militärischer Unterstützung zu?", said),
-               ("Und für 2027?", said)]  # fmt: skip
+    history = [
+        ("Wie viel sagten die Alliierten der Ukraine für 2026 an militärischer Unterstützung zu?", said),
+        ("Und für 2027?", said),
+    ]
     bot = Assistant(real_settings, real_retriever, None, backend="extractive")
     a = bot.ask("Wer hat diese Zusage initiiert?", history=history)
     assert not a.refused and "von Deutschland initiierten" in a.text, (a.text, a.notes)
