@@ -2,9 +2,10 @@
 
 Plain text and Markdown keep the file's exact characters (``newline=""``),
 so offsets are offsets into the file. PDF and HTML go through pypdf and
-BeautifulSoup; for them the "original" is the extracted text, which is
-what a citation's offsets then refer to. Type and size are checked before
-any parser sees the bytes.
+BeautifulSoup, and Word, PowerPoint and EPUB through llama-index's file
+readers (:mod:`assistant.ingest.readers`); for them the "original" is the
+extracted text, which is what a citation's offsets then refer to. Type and
+size are checked before any parser sees the bytes.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import IngestError
+from assistant.ingest.readers import READERS, check_container, read_text
 from assistant.types import Document
 
-SUPPORTED = {".txt", ".md", ".pdf", ".html", ".htm"}
+SUPPORTED = {".txt", ".md", ".pdf", ".html", ".htm", *READERS}
 MAX_BYTES = 20 * 1024 * 1024
 META_SUFFIX = ".meta.json"
 
@@ -35,11 +37,14 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 def _check(path: Path, data: bytes) -> None:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise IngestError(f"{path.name}: unsupported type {suffix or '(none)'}; use .txt, .md, .pdf or .html.")
+        known = ", ".join(sorted(SUPPORTED))
+        raise IngestError(f"{path.name}: unsupported type {suffix or '(none)'}; use one of {known}.")
     if len(data) > MAX_BYTES:
         raise IngestError(f"{path.name}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit.")
     if suffix == ".pdf" and not data.startswith(b"%PDF-"):
         raise IngestError(f"{path.name}: not a PDF file (its bytes do not start with %PDF-).")
+    if suffix in READERS:
+        check_container(path, data)
     if suffix in {".txt", ".md", ".html", ".htm"} and b"\x00" in data[:8192]:
         raise IngestError(f"{path.name}: looks binary, not a {suffix} text file.")
 
@@ -130,6 +135,8 @@ def load_document(path: Path, source: str | None = None) -> Document:
     meta = read_metadata(path)
     if suffix == ".pdf":
         text = _pdf_text(path)
+    elif suffix in READERS:
+        text = read_text(path)
     elif suffix in {".html", ".htm"}:
         text, title = _html_text(_decode(path, data))
         if title:
