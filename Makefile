@@ -76,8 +76,10 @@ eval-general: index
 bench: index
 	$(OFFLINE) $(BIN)/python -m assistant.evaluation.bench --out evals/results
 
+# One after the other: two at once would share the two cores and slow both.
 loadtest: index
-	$(OFFLINE) $(BIN)/python -m assistant.loadtest --out evals/results
+	$(OFFLINE) $(BIN)/python -m assistant.loadtest --client ui --out evals/results
+	$(OFFLINE) $(BIN)/python -m assistant.loadtest --client api --out evals/results
 
 clean:
 	rm -rf index/build-* index/.tmp-* index/CURRENT .pytest_cache .mypy_cache .ruff_cache

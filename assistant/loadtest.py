@@ -1,18 +1,26 @@
-"""``make loadtest``: many browser-like sessions against ``assistant serve``.
+"""``make loadtest``: many concurrent sessions against ``assistant serve``, through the UI or the API.
 
-Each session is its own ``gradio_client.Client`` (its own Gradio session
-and ``gr.State``), asks its questions one after another, and checks that
-the transcript it gets back holds its own questions only, each with a
-finished answer (sources or a refusal) and no error box. Bounded: a fixed
+``--client ui``: each session is its own ``gradio_client.Client`` (its own
+Gradio session and ``gr.State``), asks its questions one after another, and
+checks that the transcript it gets back holds its own questions only, each
+with a finished answer (sources or a refusal) and no error box.
+
+``--client api``: each session is its own ``openai`` client against
+``/v1``, holding one conversation (every question a follow-up of the ones
+before). It checks that each answer is complete (text, and citations unless
+refused) and that the retrieval query the server reports carries no other
+session's question. The server's line for the model is sized for all the
+sessions, so nobody is turned away with 429. Bounded either way: a fixed
 number of questions, a time limit, loopback only.
 
-    python -m assistant.loadtest [--sessions 10] [--questions 100] [--backend B] [--out evals/results]
+    python -m assistant.loadtest [--client ui|api] [--sessions 10] [--questions 100] [--backend B] [--out D]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -94,22 +102,76 @@ def session(i: int, url: str, n: int, deadline: float, out: dict[str, Any]) -> N
     out[str(i)] = {"latencies": latencies, "errors": errors}
 
 
-def main(argv: list[str] | None = None) -> int:
+def api_session(i: int, url: str, n: int, deadline: float, out: dict[str, Any]) -> None:
+    """One conversation through ``/v1``, the questions untagged (a tag's digits would be refused as numbers the
+    text lacks); a leak shows as a question in the server's retrieval query that this session never asked."""
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{url}v1", api_key="loadtest", max_retries=0, timeout=1800)
+    model = client.models.list().data[0].id  # the server's default backend profile
+    latencies: list[float] = []
+    errors: list[str] = []
+    messages: list[dict[str, str]] = []
+    refused = 0
+    for q in range(n):
+        if time.time() > deadline:
+            errors.append("time limit reached")
+            break
+        question = QUESTIONS[(i + q) % len(QUESTIONS)]
+        messages.append({"role": "user", "content": question})
+        t = time.perf_counter()
+        try:
+            reply = client.chat.completions.create(model=model, messages=messages)  # type: ignore[arg-type]
+        except Exception as err:
+            errors.append(f"{question}: {err.__class__.__name__}: {err}")
+            messages.pop()
+            continue
+        latencies.append(time.perf_counter() - t)
+        text = reply.choices[0].message.content or ""
+        extra = (reply.model_extra or {}).get("summit", {})
+        messages.append({"role": "assistant", "content": text})
+        asked = {m["content"] for m in messages if m["role"] == "user"}
+        query = str(extra.get("retrieval_query", ""))
+        foreign = [other for other in QUESTIONS if other in query and other not in asked]
+        if foreign:
+            errors.append(f"{question}: the server carried questions this session never asked: {foreign}")
+        if not text.strip() or not (extra.get("refused") or extra.get("citations")):
+            errors.append(f"{question}: incomplete answer {text[:80]!r}")
+        refused += bool(extra.get("refused"))
+    out[str(i)] = {"latencies": latencies, "errors": errors, "refused": refused}
+
+
+def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser()
     p.add_argument("--sessions", type=int, default=10)
     p.add_argument("--questions", type=int, default=100)
+    p.add_argument("--client", choices=["ui", "api"], default="ui")
     p.add_argument("--backend", default="llamacpp")
     p.add_argument("--model", default="")
     p.add_argument("--time-limit", type=float, default=1800)
     p.add_argument("--out", default="evals/results")
-    args = p.parse_args(argv)
+    return p
+
+
+def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    cmd = [str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port), "--backend", args.backend]
+    cmd += ["--model", args.model] if args.model else []
+    cmd += ["--api-only"] if args.client == "api" else []
+    # Everyone may wait for the model for as long as the run lasts: this measures the line, not its bounds.
+    env = {
+        **os.environ,
+        "SUMMIT_SERVER__QUEUE_MAX": str(args.sessions),
+        "SUMMIT_SERVER__QUEUE_TIMEOUT_S": str(args.time_limit),
+    }
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    cmd = [str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port), "--backend", args.backend]
-    if args.model:
-        cmd += ["--model", args.model]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = _start_server(args, port)
     try:
         ready_s = _wait_ready(url + "readyz", 300)  # the page is up at once; /readyz once the models are warm
         mem_before = _rss_mb(server.pid)
@@ -118,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         deadline = time.time() + args.time_limit
         t0 = time.perf_counter()
         threads = [
-            threading.Thread(target=session, args=(i, url, per, deadline, results)) for i in range(args.sessions)
+            threading.Thread(
+                target=api_session if args.client == "api" else session, args=(i, url, per, deadline, results)
+            )
+            for i in range(args.sessions)
         ]
         for th in threads:
             th.start()
@@ -133,12 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     errors = [e for r in results.values() for e in r["errors"]]
     summary = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        "client": args.client,
         "backend": args.backend,
         "model": args.model or "default",
         "sessions": args.sessions,
         "questions_asked": args.sessions * per,
         "answered": len(lat),
         "errors": len(errors),
+        "refused": sum(int(r.get("refused", 0)) for r in results.values()),
         "error_samples": errors[:10],
         "wall_s": round(wall, 1),
         "latency_s": {
@@ -150,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"loadtest-{time.strftime('%Y-%m-%d')}-{args.backend}.json").write_text(json.dumps(summary, indent=2))
+    (out / f"loadtest-{time.strftime('%Y-%m-%d')}-{args.backend}-{args.client}.json").write_text(
+        json.dumps(summary, indent=2)
+    )
     print(json.dumps(summary, indent=2))
     return 0 if not errors and len(lat) == args.sessions * per else 1
 

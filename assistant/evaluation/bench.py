@@ -137,7 +137,7 @@ def serve_ready(timeout: float = 300) -> dict[str, float]:
     try:
         while time.perf_counter() - t < timeout:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:  # models warm
                     ready = time.perf_counter() - t
                     break
             except httpx.HTTPError:
@@ -285,6 +285,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"answer complete {o['cold_ask']['total_s']:.1f} s",
         f"- `assistant --help`: {o['help_s']:.2f} s",
         f"- `assistant serve` ready: {o['serve']['ready_s']:.1f} s, peak RSS {o['serve']['peak_rss_mb']:.0f} MB",
+        f"- the /v1 API adds {o['api']['overhead_ms_p50']:.1f} ms per answer (median of {o['api']['n']} paired calls)",
         f"- index build: summit corpus from cold {o['index']['summit_cold_s']:.1f} s; "
         f"XQuAD dev {o['index']['xquad_chunks']} chunks at {o['index']['xquad_chunks_per_s']:.1f} chunks/s; "
         f"summit with the 1.5B model's summaries {o['index'].get('summit_llm_summaries_s', float('nan')):.1f} s",
@@ -339,6 +340,8 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
         out.append(("open question: first point p50 ≤ 3.5 s", f"{first / 1000:.1f} s", first <= 3500))
         out.append(("open question: whole answer p95 ≤ 15 s", f"{whole / 1000:.1f} s", whole <= 15000))
         out.append(("summary question from the stored summary p50 ≤ 1 s", f"{stored / 1000:.2f} s", stored <= 1000))
+    api = o["api"]["overhead_ms_p50"]
+    out.append(("the /v1 API adds ≤ 50 ms per answer over the Python API (median)", f"{api:.1f} ms", api <= 50))
     rss = o["serve"]["peak_rss_mb"]
     out.append(("`serve` peak RSS ≤ 3.5 GB (both models loaded, warmed)", f"{rss:.0f} MB", rss <= 3584))
     return out
@@ -365,7 +368,10 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([*cmd, "--limit", str(args.limit)], check=True)
             rows.append(json.loads(Path(f.name).read_text()))
         print(f"{row}: done", file=sys.stderr)
+    from assistant.evaluation.bench_api import api_overhead
+
     other = {"help_s": time_help(), "cold_ask": cold_ask(), "serve": serve_ready(), "index": index_builds()}
+    other["api"] = api_overhead()
     if not args.no_open:
         code = (
             "import json, sys; from assistant.evaluation.bench import open_questions; "

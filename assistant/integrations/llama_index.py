@@ -37,43 +37,37 @@ from assistant.types import Citation, Hit
 _NOT_FOR_THE_LLM = ["start", "end", "chunk_id", "doc_id", "citation"]
 
 
-def hit_node(hit: Hit) -> NodeWithScore:
-    c = hit.chunk
-    node = TextNode(
-        id_=c.chunk_id,
-        text=c.text,
-        start_char_idx=c.start,
-        end_char_idx=c.end,
-        metadata={
-            "source": c.source,
-            "section": c.section,
-            "start": c.start,
-            "end": c.end,
-            "doc_id": c.doc_id,
-            "chunk_id": c.chunk_id,
-        },
+def _node(id_: str, text: str, start: int, end: int, **meta: Any) -> TextNode:
+    """A node that knows where it lives: llama-index's char fields and ours, kept out of prompts."""
+    return TextNode(
+        id_=id_,
+        text=text,
+        start_char_idx=start,
+        end_char_idx=end,
+        metadata={**meta, "start": start, "end": end},
         excluded_llm_metadata_keys=_NOT_FOR_THE_LLM,
         excluded_embed_metadata_keys=_NOT_FOR_THE_LLM,
+    )
+
+
+def hit_node(hit: Hit) -> NodeWithScore:
+    c = hit.chunk
+    node = _node(
+        c.chunk_id, c.text, c.start, c.end, source=c.source, section=c.section, doc_id=c.doc_id, chunk_id=c.chunk_id
     )
     return NodeWithScore(node=node, score=float(hit.score))
 
 
 def citation_node(cite: Citation) -> NodeWithScore:
-    node = TextNode(
-        id_=f"{cite.chunk_id}#{cite.n}",
-        text=cite.quote,
-        start_char_idx=cite.start,
-        end_char_idx=cite.end,
-        metadata={
-            "source": cite.source,
-            "section": cite.section,
-            "start": cite.start,
-            "end": cite.end,
-            "chunk_id": cite.chunk_id,
-            "citation": cite.n,
-        },
-        excluded_llm_metadata_keys=_NOT_FOR_THE_LLM,
-        excluded_embed_metadata_keys=_NOT_FOR_THE_LLM,
+    node = _node(
+        f"{cite.chunk_id}#{cite.n}",
+        cite.quote,
+        cite.start,
+        cite.end,
+        source=cite.source,
+        section=cite.section,
+        chunk_id=cite.chunk_id,
+        citation=cite.n,
     )
     return NodeWithScore(node=node, score=1.0)
 

@@ -8,8 +8,6 @@ gets its 429 at once.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -22,97 +20,27 @@ import httpx
 import pytest
 
 from tests.net import free_port
+from tests.servers import running_serve, scratch_project, server_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "it-key-5f0c2d9e41"
-STARTUP_TIMEOUT_S = 420
 QUESTION = "Wer hat die Pressemitteilung geschrieben?"
 FOLLOW_UP = "Und in welchem Ministerium arbeitet sie?"
 
 
-def _env(root: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMIT_")}
-    env.update(
-        {
-            "SUMMIT_PATHS__ROOT": str(root),
-            "HF_HUB_OFFLINE": "1",
-            "GRADIO_ANALYTICS_ENABLED": "False",
-            "PYTHONUNBUFFERED": "1",
-            **extra,
-        }
-    )
-    for key in ("SUMMIT_MODELS_DIR", "SUMMIT_MODELS__DIR"):
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
-
-
-def _project(tmp: Path) -> Path:
-    """A scratch project: the corpus, and the current index build copied (rebuilt if stale)."""
-    root = tmp / "project"
-    shutil.copytree(ROOT / "corpus", root / "corpus")
-    src = ROOT / "index"
-    name = (src / "CURRENT").read_text().strip() if (src / "CURRENT").is_file() else ""
-    if name and (src / name).is_dir():
-        shutil.copytree(src / name, root / "index" / name)
-        (root / "index" / "CURRENT").write_text(name + "\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "index", "-q"],
-        env=_env(root),
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=STARTUP_TIMEOUT_S,
-    )
-    assert done.returncode == 0, done.stderr
-    return root
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _project(tmp_path_factory.mktemp("api-real"))
+    return scratch_project(tmp_path_factory.mktemp("api-real"))
 
 
 @pytest.fixture(scope="module")
 def server(project: Path) -> Iterator[str]:
-    port = free_port()
-    log_path = project / "api-server.log"
-    env = _env(
-        project, SUMMIT_SERVER__API_KEYS=KEY, SUMMIT_SERVER__QUEUE_MAX="0", SUMMIT_SERVER__RATE_LIMIT_PER_MINUTE="0"
-    )
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--api-only", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=project,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited with {proc.returncode}:\n{log_path.read_text()[-4000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"not ready in {STARTUP_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}")
-            time.sleep(0.5)
-        yield url
-        assert KEY not in log_path.read_text(), "the API key was written to the log"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    env = {"SUMMIT_SERVER__API_KEYS": KEY, "SUMMIT_SERVER__QUEUE_MAX": "0", "SUMMIT_SERVER__RATE_LIMIT_PER_MINUTE": "0"}
+    with running_serve(project, "--api-only", log_name="api-server.log", **env) as url:
+        yield url.rstrip("/")
+    assert KEY not in (project / "api-server.log").read_text(), "the API key was written to the log"
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +173,7 @@ def test_search_offsets_slice_the_source(server: str, project: Path) -> None:
 def test_serve_beyond_loopback_without_keys_exits_with_a_clear_message(project: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "serve", "--host", "0.0.0.0", "--port", str(free_port())],
-        env=_env(project),
+        env=server_env(project),
         cwd=project,
         capture_output=True,
         text=True,

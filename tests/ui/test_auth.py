@@ -9,8 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, USER_KEY
 from uihelp import upload
+
+from tests.servers import ADMIN_KEY, USER_KEY
 
 pytestmark = pytest.mark.ui
 
