@@ -55,16 +55,12 @@ def check_exposure(host: str, access: Access, *, insecure: bool = False) -> None
 
 def build_server(settings: Settings, *, api_only: bool = False, engine: Engine | None = None) -> FastAPI:
     """The FastAPI app: the API's routes, and the UI at ``/`` unless ``api_only``."""
-    from fastapi import FastAPI
-
     from assistant.api.app import create_api
     from assistant.ui.engine import Engine
 
     engine = engine or Engine(settings)
     access = Access.from_settings(settings)
-    app = create_api(
-        engine, access, FastAPI(title="summit-assistant", docs_url="/v1/docs", openapi_url="/v1/openapi.json")
-    )
+    app = create_api(engine, access)  # its own FastAPI app, on which the UI is mounted below
     app.state.engine = engine
     if api_only:
         return app

@@ -217,10 +217,8 @@ class Engine:
         self.embedder.embed_query("Aufwärmen / warm-up")
         settings = settings_for(self.settings, prefs)
         llm = self.llm(settings)
-        if llm is None or settings.llm.backend not in GATED_BACKENDS:
-            self.ready.set()
-            return
-        self._prime(llm, settings)
+        if llm is not None and settings.llm.backend in GATED_BACKENDS:
+            self._prime(llm, settings)
         self.ready.set()
 
     def _prime(self, llm: LLM, settings: Settings) -> None:
