@@ -16,7 +16,7 @@ LLAMA_CMAKE_ARGS ?= -DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" 
 # Python command here runs under them through this prefix.
 OFFLINE = $(BIN)/python -m assistant.offline
 
-.PHONY: setup models index serve chat test test-unit lint bench bench-retrieval eval eval-general eval-all loadtest clean
+.PHONY: setup models index serve chat test test-unit lint bench bench-scale bench-retrieval eval eval-general eval-all loadtest clean
 
 setup: $(STAMP)
 
@@ -75,6 +75,11 @@ eval-general: index
 
 bench: index
 	$(OFFLINE) $(BIN)/python -m assistant.evaluation.bench --out evals/results
+
+# Cost by corpus size (the summit text, XQuAD + Debian Reference, the GIMP manual via apt-get download),
+# with the embedded store and a Chroma server it starts; about 90 minutes on 2 cores. ARGS="--sizes summit".
+bench-scale: index
+	$(OFFLINE) $(BIN)/python -m assistant.evaluation.bench_scale --out evals/results $(ARGS)
 
 # One after the other: two at once would share the two cores and slow both.
 loadtest: index

@@ -10,9 +10,11 @@ there is one place that decides how the parts fit together.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import hashlib
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -28,12 +30,10 @@ from assistant.indexing import (
     Progress,
     build_index,
     expected_manifest,
-    files_fingerprint,
-    load_corpus,
     open_index,
 )
 from assistant.ingest.chunk import ChunkParams
-from assistant.ingest.loaders import corpus_files
+from assistant.ingest.scan import corpus_digest, scan_corpus
 from assistant.llm.base import LLM
 from assistant.llm.factory import make_llm
 from assistant.models.fetch import models_lock, verify_model
@@ -233,7 +233,7 @@ def build_embedder(settings: Settings) -> LazyEmbedder:
 
 
 def corpus_hash(settings: Settings) -> str:
-    return files_fingerprint(corpus_files(settings.corpus_dir), settings.root)
+    return corpus_digest(scan_corpus(settings.corpus_dir, settings.root))
 
 
 def index_documents(settings: Settings, docs: Sequence[Document], embedder: Embedder, index_dir: Path) -> BuildResult:
@@ -250,33 +250,66 @@ def index_corpus(
     force: bool = False,
     progress: Progress | None = None,
     llm: LLM | None = None,
+    defer_summaries: bool = False,
 ) -> BuildResult:
-    """Build the corpus's index; with ``answer.summaries`` on, its summaries too (by ``llm`` when given)."""
-    docs = load_corpus(settings.corpus_dir, settings.root)
+    """Build the corpus's index, reusing the active build for unchanged files. Unreadable files are
+    skipped and listed in the result. With ``answer.summaries: llm`` and an ``llm``, the build quotes the
+    new documents' summaries and the model rewrites them once the index is live (:func:`write_model_summaries`;
+    ``defer_summaries`` leaves that to the caller, as the UI does so an upload answers sooner)."""
+    sources = scan_corpus(settings.corpus_dir, settings.root)
     mode = settings.answer.summaries
-    summarize = None
-    if mode != "off":
-        summarize = CorpusSummarizer(
-            llm if mode == "llm" else None, embedder.embed_query, min_support=settings.answer.min_support
+    quoting = None
+    if mode != "off":  # llm_max=0: quote what changed, keep every other summary whoever wrote it
+        quoting = CorpusSummarizer(
+            None,
+            embedder.embed_query,
+            min_support=settings.answer.min_support,
+            llm_max=0 if mode == "llm" else None,
         )
-    return build_index(
+    result = build_index(
         settings.index_dir,
-        docs,
+        sources,
         embedder,
         chunk_params(settings),
-        corpus_hash(settings),
+        corpus_digest(sources),
         force=force,
         chroma_url=settings.store.chroma_url,
         collection=settings.store.collection,
         progress=progress or (lambda _m, _f: None),
-        summarize=summarize,
+        summarize=quoting,
         summaries=mode,
     )
+    if mode != "llm" or llm is None or defer_summaries:
+        return result
+    t0 = time.perf_counter()
+    written = write_model_summaries(settings, embedder, llm)
+    return dataclasses.replace(result, summaries_written=written, summaries_seconds=time.perf_counter() - t0)
+
+
+def write_model_summaries(settings: Settings, embedder: Embedder, llm: LLM) -> int:
+    """The model's summaries of the documents the current build read anew (up to ``answer.summaries_llm_max``)."""
+    from assistant.indexing import read_manifest
+    from assistant.summaries import rewrite
+
+    index = open_index(settings.index_dir, None, chroma_url=settings.store.chroma_url)
+    summarizer = CorpusSummarizer(
+        llm,
+        embedder.embed_query,
+        min_support=settings.answer.min_support,
+        llm_max=settings.answer.summaries_llm_max,
+    )
+    chunks = sorted(index.chunks.values(), key=lambda c: (c.source, c.order))
+    loaded = read_manifest(index.path).get("loaded", [])
+    return rewrite(index.path, chunks, index.sentence_vectors, summarizer, only=set(loaded))
 
 
 def load_index(settings: Settings, embedder: Embedder) -> LoadedIndex:
     expected = expected_manifest(
-        embedder, chunk_params(settings), corpus_hash(settings), summaries=settings.answer.summaries
+        embedder,
+        chunk_params(settings),
+        corpus_hash(settings),
+        summaries=settings.answer.summaries,
+        chroma_url=settings.store.chroma_url,
     )
     return open_index(settings.index_dir, expected, chroma_url=settings.store.chroma_url)
 

@@ -113,10 +113,23 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     result = index_corpus(settings, embedder, force=args.rebuild, progress=progress, llm=llm)
     if result.built:
-        print(f"Index built: {result.chunks} chunks in {result.seconds:.1f}s ({result.reason}) -> {result.path}")
+        w = result.work
+        change = f"{w.loaded} files embedded, {w.kept} kept, {w.removed} removed" if w.kept else f"{w.loaded} files"
+        print(
+            f"Index built: {result.chunks} chunks in {result.seconds:.1f}s ({change}; {result.reason}) -> {result.path}"
+        )
     else:
         print(f"Index is up to date ({result.chunks} chunks); nothing to do. Use --rebuild to force.")
-    return 0
+    if result.summaries_written:
+        print(f"Summaries: {result.summaries_written} written by the model in {result.summaries_seconds:.1f}s")
+    for skip in result.skipped:
+        _err(f"warning: skipped {skip.source} [{skip.reason}]: {skip.message}")
+    if result.skipped:
+        _err(
+            f"warning: {len(result.skipped)} file(s) skipped; the index holds the rest"
+            + (" (--strict: exit 3)" if args.strict else "")
+        )
+    return 3 if args.strict and result.skipped else 0
 
 
 # -- search -----------------------------------------------------------------
@@ -321,7 +334,8 @@ def _add_corpus_commands(sub: Any) -> None:
     m.set_defaults(func=cmd_models)
 
     i = sub.add_parser("index", help="build the search index (no-op when current)")
-    i.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
+    i.add_argument("--rebuild", action="store_true", help="build from nothing, reusing no vectors")
+    i.add_argument("--strict", action="store_true", help="exit 3 when any corpus file was skipped")
     i.add_argument("-q", "--quiet", action="store_true")
     i.set_defaults(func=cmd_index)
 

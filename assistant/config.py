@@ -170,6 +170,9 @@ class AnswerSettings(_Section):
     # Document and section summaries built with the index (assistant.summaries): written by the LLM
     # ("llm", when one is configured), quoted ("extractive"), or not built ("off").
     summaries: Literal["llm", "extractive", "off"] = "llm"
+    # At most this many documents get model-written summaries in one build (about 6 s each with the
+    # 1.5B model); past it a build quotes them, so a thousand-file corpus builds in embedding time.
+    summaries_llm_max: int = Field(default=20, ge=0)
 
 
 class ServerSettings(_Section):

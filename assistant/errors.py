@@ -34,7 +34,17 @@ class IndexError_(AssistantError):  # noqa: N801 - avoid shadowing builtins.Inde
 
 
 class IngestError(AssistantError):
-    pass
+    """``reason`` is the kind of problem, one word a report can group by.
+
+    A build skips a file that raises this and lists it under its reason
+    (``binary``, ``not-pdf``, ``encrypted``, ``too-large``, ``empty``,
+    ``encoding``, ``unsupported``, ``unreadable``), so one bad file costs
+    only itself.
+    """
+
+    def __init__(self, message: str, reason: str = "unreadable") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class QuestionError(AssistantError):

@@ -3,20 +3,20 @@
 Layout under ``index/``::
 
     CURRENT                 name of the active build (replaced atomically)
-    build-<stamp>-<id>/     manifest.json, chroma/, bm25/
+    build-<stamp>-<id>/     manifest.json, chroma/, bm25/, sentences.npy/.json, summaries.json
     .tmp-<id>/              a build in progress (never read)
 
 A build writes a fresh folder and only then points CURRENT at it with
 ``os.replace``, so a build that is killed or runs out of disk leaves the
 previous index answering. The manifest records what built the index
-(embedding fingerprint and dimension, chunking, analyzer, corpus hash);
-an index whose manifest differs from what the settings would build is
-stale and is reported, never silently used.
+(:mod:`assistant.index_manifest`) and each source's digest, so the next
+build embeds only new or changed files and takes the rest from this one
+(:mod:`assistant.index_reuse`). A file that cannot be read is skipped and
+listed in the manifest; it fails the build only when nothing is left.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -31,16 +31,56 @@ import numpy as np
 
 from assistant.embeddings.base import Embedder
 from assistant.errors import IndexError_
+from assistant.index_manifest import (
+    CURRENT,
+    MANIFEST_VERSION,
+    current_build,
+    expected_manifest,
+    read_manifest,
+    stale_reasons,
+)
+from assistant.index_parts import (
+    bm25_text,
+    embed_sorted,
+    grouped_sentence_vectors,
+    load_sentence_vectors,
+    sentence_rows,
+    write_sentence_vectors,
+)
+from assistant.index_reuse import Plan, lend, plan_build
 from assistant.ingest.chunk import ChunkParams, chunk_document
-from assistant.ingest.loaders import META_SUFFIX, corpus_files, load_document
+from assistant.ingest.scan import (
+    Skipped,
+    Source,
+    corpus_digest,
+    from_documents,
+    load_sources,
+    scan_corpus,
+    scan_files,
+)
 from assistant.retrieval.bm25 import BM25Store
 from assistant.store import ChromaStore, Store, open_client
 from assistant.summaries import DocumentSummary, read_summaries, write_summaries
-from assistant.text.analyzer import ANALYZER_VERSION
 from assistant.types import Chunk, Document
 
-MANIFEST_VERSION = 2
-CURRENT = "CURRENT"
+__all__ = [
+    "CURRENT",
+    "MANIFEST_VERSION",
+    "BuildResult",
+    "BuildWork",
+    "LoadedIndex",
+    "build_index",
+    "current_build",
+    "documents_fingerprint",
+    "expected_manifest",
+    "files_fingerprint",
+    "load_corpus",
+    "load_sentence_vectors",
+    "open_index",
+    "read_manifest",
+    "sentence_rows",
+    "stale_reasons",
+]
 Progress = Callable[[str, float], None]
 # chunks, their sentence vectors, the current build's summaries -> this build's (assistant.summaries)
 Summarize = Callable[
@@ -53,68 +93,30 @@ def _noop(_: str, __: float) -> None:
 
 
 def files_fingerprint(files: Sequence[Path], root: Path) -> str:
-    """Hash of every corpus file's bytes and sidecar metadata."""
-    h = hashlib.sha256()
-    for path in sorted(files):
-        h.update(_rel(path, root).encode() + b"\x00")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-        meta = path.with_name(path.name + META_SUFFIX)
-        if meta.is_file():
-            h.update(hashlib.sha256(meta.read_bytes()).digest())
-    return h.hexdigest()
+    """The corpus hash of these files: their names, bytes and sidecar metadata."""
+    return corpus_digest(scan_files(files, root))
 
 
 def documents_fingerprint(docs: Sequence[Document]) -> str:
-    h = hashlib.sha256()
-    for d in sorted(docs, key=lambda d: d.source):
-        h.update(d.source.encode() + b"\x00" + hashlib.sha256(d.text.encode()).digest())
-        h.update(json.dumps(d.metadata, sort_keys=True, default=str).encode())
-    return h.hexdigest()
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return corpus_digest(from_documents(docs))
 
 
 def load_corpus(corpus_dir: Path, root: Path) -> list[Document]:
-    return [load_document(p, _rel(p, root)) for p in corpus_files(corpus_dir)]
+    """Every readable document of the corpus; the files a build would skip are left out here too."""
+    return load_sources(scan_corpus(corpus_dir, root))[0]
 
 
-def expected_manifest(
-    embedder: Embedder, params: ChunkParams, corpus_hash: str, *, summaries: str | None = None
-) -> dict[str, Any]:
-    """What a current build's manifest says; ``summaries`` (the ``answer.summaries`` mode) only where the
-    caller builds or needs them, so an index built without (a benchmark's) is not stale to it."""
-    out: dict[str, Any] = {
-        "version": MANIFEST_VERSION,
-        "embedding": {"name": embedder.name, "fingerprint": embedder.fingerprint, "dim": embedder.dim},
-        "chunking": params.as_dict(),
-        "analyzer": ANALYZER_VERSION,
-        "corpus": {"hash": corpus_hash},
-    }
-    if summaries is not None:
-        out["summaries"] = summaries
-    return out
+@dataclass(frozen=True)
+class BuildWork:
+    """What a build reused and what it did anew: the cost of a change is ``embedded``, not the corpus."""
 
+    kept: int = 0  # sources taken from the active build
+    loaded: int = 0  # sources read, chunked and embedded
+    removed: int = 0  # sources of the active build that are gone
+    embedded: int = 0  # texts (chunks and sentences) sent to the model
 
-def stale_reasons(found: dict[str, Any], expected: dict[str, Any]) -> list[str]:
-    reasons = []
-    labels = {
-        "version": "index format",
-        "embedding": "embedding model",
-        "chunking": "chunking parameters",
-        "analyzer": "keyword analyzer",
-        "corpus": "corpus files",
-    }
-    for key, label in labels.items():
-        if found.get(key) != expected.get(key):
-            reasons.append(f"{label} changed")
-    if "summaries" in expected and found.get("summaries") != expected["summaries"]:
-        reasons.append("summaries setting changed")
-    return reasons
+    def to_json(self) -> dict[str, int]:
+        return {"kept": self.kept, "loaded": self.loaded, "removed": self.removed, "embedded": self.embedded}
 
 
 @dataclass(frozen=True)
@@ -124,25 +126,10 @@ class BuildResult:
     chunks: int
     seconds: float
     reason: str
-
-
-def current_build(index_dir: Path) -> Path | None:
-    try:
-        name = (index_dir / CURRENT).read_text().strip()
-    except OSError:
-        return None
-    path = index_dir / name
-    return path if name and path.is_dir() else None
-
-
-def read_manifest(build: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((build / "manifest.json").read_text())
-    except (OSError, ValueError) as err:
-        raise IndexError_(f"Index manifest in {build} is missing or corrupt. Run `assistant index --rebuild`.") from err
-    if not isinstance(data, dict):
-        raise IndexError_(f"Index manifest in {build} is corrupt. Run `assistant index --rebuild`.")
-    return data
+    skipped: tuple[Skipped, ...] = ()
+    work: BuildWork = BuildWork()
+    summaries_written: int = 0  # by the model, after the switch (assistant.app.write_model_summaries)
+    summaries_seconds: float = 0.0
 
 
 def _switch(index_dir: Path, build: Path) -> None:
@@ -152,22 +139,34 @@ def _switch(index_dir: Path, build: Path) -> None:
 
 
 def _prune(index_dir: Path, keep: set[str]) -> None:
-    """Drop builds other than the active and the previous one, and dead temp dirs."""
+    """Drop builds other than the active and the previous one (and their server collections), and dead temp dirs."""
     builds = sorted((p for p in index_dir.glob("build-*") if p.is_dir()), key=lambda p: p.name)
     for old in builds[:-2]:
         if old.name not in keep:
+            _drop_server_collection(old)
             shutil.rmtree(old, ignore_errors=True)
     for tmp in index_dir.glob(".tmp-*"):
         if tmp.name not in keep:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _drop_server_collection(build: Path) -> None:
+    manifest = _manifest_or_none(build) or {}
+    url = str(manifest.get("chroma_url", ""))
+    if not url:
+        return
+    try:
+        ChromaStore(open_client(None, url), str(manifest.get("collection", ""))).drop()
+    except Exception:
+        return
+
+
 def build_index(
     index_dir: Path,
-    docs: Sequence[Document],
+    corpus: Sequence[Document] | Sequence[Source],
     embedder: Embedder,
     params: ChunkParams,
-    corpus_hash: str,
+    corpus_hash: str | None = None,
     *,
     force: bool = False,
     chroma_url: str = "",
@@ -176,23 +175,32 @@ def build_index(
     summarize: Summarize | None = None,
     summaries: str | None = None,
 ) -> BuildResult:
-    """Build the index unless an identical one is current; ``summarize`` writes its summaries
-    (``assistant.summaries``), reusing the current build's for unchanged documents."""
+    """Build the index unless an identical one is current, reusing the active build for unchanged sources.
+
+    ``corpus`` is scanned sources (:func:`assistant.ingest.scan.scan_corpus`) or documents in memory;
+    ``force`` builds from nothing. ``summarize`` writes the summaries (``assistant.summaries``), reusing
+    the current build's for unchanged documents.
+    """
     t0 = time.perf_counter()
-    expected = expected_manifest(embedder, params, corpus_hash, summaries=summaries)
+    sources = _as_sources(corpus)
+    expected = expected_manifest(
+        embedder, params, corpus_hash or corpus_digest(sources), summaries=summaries, chroma_url=chroma_url
+    )
     index_dir.mkdir(parents=True, exist_ok=True)
     active = current_build(index_dir)
     reason = _rebuild_reason(active, expected, force)
     if active is not None and reason is None:
-        chunks = int(read_manifest(active).get("chunks", 0))
-        return BuildResult(active, False, chunks, time.perf_counter() - t0, "up to date")
+        manifest = read_manifest(active)
+        chunks, skipped = int(manifest.get("chunks", 0)), _skipped_of(manifest)
+        return BuildResult(active, False, chunks, time.perf_counter() - t0, "up to date", skipped)
+    plan = plan_build(sources, active, None if force else _manifest_or_none(active), expected)
     build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     tmp = index_dir / f".tmp-{build_id}"
     tmp.mkdir()
     try:
-        count = _write_build(
+        written = _write_build(
             tmp,
-            docs,
+            plan,
             embedder,
             params,
             expected,
@@ -209,7 +217,27 @@ def build_index(
         raise
     _prune(index_dir, {final.name})
     progress("done", 1.0)
-    return BuildResult(final, True, count, time.perf_counter() - t0, reason or "no index yet")
+    seconds = time.perf_counter() - t0
+    return BuildResult(final, True, written.chunks, seconds, reason or "no index yet", written.skipped, written.work)
+
+
+def _as_sources(corpus: Sequence[Document] | Sequence[Source]) -> list[Source]:
+    return [s for s in corpus if isinstance(s, Source)] or from_documents(
+        [d for d in corpus if isinstance(d, Document)]
+    )
+
+
+def _manifest_or_none(build: Path | None) -> dict[str, Any] | None:
+    if build is None:
+        return None
+    try:
+        return read_manifest(build)
+    except IndexError_:
+        return None
+
+
+def _skipped_of(manifest: Mapping[str, Any]) -> tuple[Skipped, ...]:
+    return tuple(Skipped.from_json(s) for s in manifest.get("skipped", []))
 
 
 def _rebuild_reason(active: Path | None, expected: dict[str, Any], force: bool) -> str | None:
@@ -225,9 +253,49 @@ def _rebuild_reason(active: Path | None, expected: dict[str, Any], force: bool) 
     return "forced rebuild" if force else None
 
 
+@dataclass(frozen=True)
+class _Written:
+    chunks: int
+    skipped: tuple[Skipped, ...]
+    work: BuildWork
+
+
+@dataclass
+class _Gathered:
+    """A build's chunks before the new ones are embedded: the store holds only the kept ones' vectors so far."""
+
+    store: ChromaStore
+    chunks: list[Chunk]  # kept and new, in corpus order
+    new: list[Chunk]
+    sentence_vectors: dict[str, np.ndarray]  # of the kept chunks, until the new ones are added
+    loaded: int
+    skipped: tuple[Skipped, ...]
+
+
+def _gather(
+    tmp: Path, plan: Plan, params: ChunkParams, chroma_url: str, collection: str, progress: Progress
+) -> _Gathered:
+    """Read and chunk the plan's new sources, and take the kept ones from the active build."""
+    progress(f"reading {len(plan.load)} new or changed files", 0.02)
+    docs, skipped = load_sources(plan.load)
+    new = [c for d in docs for c in chunk_document(d, params)]
+    if plan.incremental:
+        progress(f"keeping {len(plan.keep)} unchanged files", 0.05)
+        lent = lend(plan, tmp, chroma_url, collection)
+        store, chunks, vectors = lent.store, lent.chunks + new, lent.sentence_vectors
+    else:
+        store = ChromaStore(open_client(None if chroma_url else tmp / "chroma", chroma_url), collection, create=True)
+        chunks, vectors = list(new), {}
+    every_skip = tuple(sorted([*skipped, *plan.still_skipped], key=lambda s: s.source))
+    if not chunks:
+        raise IndexError_("The corpus produced no text to index." + _skip_note(every_skip))
+    chunks.sort(key=lambda c: (c.source, c.order))
+    return _Gathered(store, chunks, new, vectors, len(docs), every_skip)
+
+
 def _write_build(
     tmp: Path,
-    docs: Sequence[Document],
+    plan: Plan,
     embedder: Embedder,
     params: ChunkParams,
     expected: dict[str, Any],
@@ -236,105 +304,57 @@ def _write_build(
     collection: str,
     progress: Progress,
     summarize: Callable[[Sequence[Chunk], dict[str, np.ndarray]], Mapping[str, DocumentSummary]] | None = None,
-) -> int:
-    """Chunk, embed and store the corpus into the build folder ``tmp``; return the chunk count.
+) -> _Written:
+    """Chunk and embed the plan's new sources, and store them with what the active build lends.
 
     Everything lands in ``tmp`` (or, for a server, a collection named after
     the build): the caller switches ``CURRENT`` only once this returns.
     """
-    embedder.warm_up()  # opening the model overlaps chunking, opening Chroma and the keyword index
-    progress("chunking", 0.05)
-    chunks: list[Chunk] = [c for d in docs for c in chunk_document(d, params)]
-    if not chunks:
-        raise IndexError_("The corpus produced no text to index.")
-    client = open_client(None if chroma_url else tmp / "chroma", chroma_url)
-    store = ChromaStore(client, collection, create=True)
-    BM25Store.build([c.chunk_id for c in chunks], [bm25_text(c) for c in chunks]).save(tmp / "bm25")
-    rows, sentences = sentence_rows(chunks)
+    if plan.load:
+        embedder.warm_up()  # opening the model overlaps reading, chunking and the keyword index
+    g = _gather(tmp, plan, params, chroma_url, collection, progress)
+    BM25Store.build([c.chunk_id for c in g.chunks], [bm25_text(c) for c in g.chunks]).save(tmp / "bm25")
+    rows, sentences = sentence_rows(g.new)
     # Chunks and sentences in one length-sorted stream: less padding than two.
-    texts = [c.clean for c in chunks] + sentences
-    progress(f"embedding {len(chunks)} chunks and {len(sentences)} sentences", 0.1)
-    vectors = _embed_sorted(embedder, texts, progress)
+    texts = [c.clean for c in g.new] + sentences
+    progress(f"embedding {len(g.new)} chunks and {len(sentences)} sentences", 0.1)
+    vectors = embed_sorted(embedder, texts, progress)
     progress("writing vectors", 0.9)
-    store.add(chunks, vectors[: len(chunks)])
-    write_sentence_vectors(tmp, rows, sentences, vectors[len(chunks) :], embedder.dim)
-    summaries: Mapping[str, DocumentSummary] = {}
+    g.store.add(g.new, vectors[: len(g.new)])
+    g.sentence_vectors.update(grouped_sentence_vectors(g.new, rows, sentences, vectors[len(g.new) :]))
+    write_sentence_vectors(tmp, [c.chunk_id for c in g.chunks], g.sentence_vectors, embedder.dim)
+    written: Mapping[str, DocumentSummary] = {}
     if summarize is not None:
         progress("summarising the documents", 0.92)
-        summaries = summarize(chunks, load_sentence_vectors(tmp))
-        write_summaries(tmp, summaries)
+        written = summarize(g.chunks, g.sentence_vectors)
+        write_summaries(tmp, written)
+    work = BuildWork(len(plan.keep), g.loaded, len(plan.removed), len(texts))
     manifest = {
         **expected,
-        "chunks": len(chunks),
-        "collection": collection,
+        "chunks": len(g.chunks),
+        "collection": g.store.name,
         "chroma_url": chroma_url,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "sources": sorted({d.source for d in docs}),
-        "summaries_by": sorted({s.written_by for s in summaries.values()}),
+        "sources": sorted({c.source for c in g.chunks}),
+        "files": {s.source: s.digest for s in plan.load} | _kept_digests(plan),
+        "loaded": sorted({c.source for c in g.new}),  # read anew: the model's summaries follow for these
+        "skipped": [s.to_json() for s in g.skipped],
+        "work": work.to_json(),
+        "summaries_by": sorted({s.written_by for s in written.values()}),
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-    return len(chunks)
+    return _Written(len(g.chunks), g.skipped, work)
 
 
-def bm25_text(chunk: Chunk) -> str:
-    """Keyword text: the section title helps questions phrased like it."""
-    return f"{chunk.section}\n{chunk.clean}"
+def _kept_digests(plan: Plan) -> dict[str, str]:
+    old: Mapping[str, str] = plan.previous_manifest.get("files", {})
+    return {src: old[src] for src in plan.keep} | {s.source: old[s.source] for s in plan.still_skipped}
 
 
-def _embed_sorted(embedder: Embedder, texts: Sequence[str], progress: Progress) -> list[list[float]]:
-    """Embed ``texts`` shortest first, in steps that report progress; return them in input order."""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out: list[list[float]] = [[] for _ in texts]
-    embedder = embedder.runtime(len(texts), lambda note: progress(note, 0.1))
-    step = 64
-    for start in range(0, len(order), step):
-        part = order[start : start + step]
-        for i, vec in zip(part, embedder.embed_documents([texts[i] for i in part]), strict=True):
-            out[i] = vec
-        done = min(start + step, len(order))
-        progress(f"embedding {done}/{len(order)}", 0.1 + 0.8 * done / len(order))
-    return out
-
-
-def sentence_rows(chunks: Sequence[Chunk]) -> tuple[list[list[Any]], list[str]]:
-    """(chunk id, sentence index) of every sentence, and the distinct sentence texts to embed.
-
-    Answers quote sentences, not chunks: with sentence vectors the prompt can
-    carry only the sentences closest to the question (a short prompt is a
-    fast first token), and citations can be matched to the sentence that
-    supports them, across languages. Overlapping chunks repeat their
-    boundary sentences, so each distinct sentence is embedded once.
-    """
-    rows: list[list[Any]] = []
-    for c in chunks:
-        for i, (a, b, _, _) in enumerate(c.sentence_spans()):
-            rows.append([c.chunk_id, i, c.clean[a:b]])
-    return rows, list(dict.fromkeys(r[2] for r in rows))
-
-
-def write_sentence_vectors(
-    build: Path, rows: Sequence[list[Any]], sentences: Sequence[str], vectors: Sequence[list[float]], dim: int
-) -> None:
-    by_text = dict(zip(sentences, vectors, strict=True))
-    matrix = np.asarray([by_text[r[2]] for r in rows], dtype=np.float32)
-    np.save(build / "sentences.npy", matrix.reshape(len(rows), -1) if rows else np.zeros((0, dim)))
-    (build / "sentences.json").write_text(json.dumps([[r[0], r[1]] for r in rows]))
-
-
-def load_sentence_vectors(build: Path) -> dict[str, np.ndarray]:
-    try:
-        rows = json.loads((build / "sentences.json").read_text())
-        matrix = np.load(build / "sentences.npy")
-    except (OSError, ValueError) as err:
-        raise IndexError_(
-            f"Sentence vectors in {build} are missing or corrupt. Run `assistant index --rebuild`."
-        ) from err
-    if len(rows) != len(matrix):
-        raise IndexError_(f"Sentence vectors in {build} do not match their rows. Run `assistant index --rebuild`.")
-    grouped: dict[str, list[int]] = {}
-    for pos, (cid, _) in enumerate(rows):
-        grouped.setdefault(cid, []).append(pos)
-    return {cid: matrix[idx] for cid, idx in grouped.items()}
+def _skip_note(skipped: Sequence[Skipped]) -> str:
+    if not skipped:
+        return ""
+    return " Every file was skipped: " + "; ".join(s.message for s in skipped[:5]) + ("; …" if len(skipped) > 5 else "")
 
 
 @dataclass

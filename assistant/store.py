@@ -25,6 +25,8 @@ class Store(Protocol):
 
     def add(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], batch: int = 256) -> None: ...
 
+    def delete(self, ids: Sequence[str]) -> None: ...
+
     def count(self) -> int: ...
 
     def all_chunks(self) -> list[Chunk]:
@@ -105,6 +107,11 @@ class ChromaStore:
                 metadatas=[c.to_meta() for c in part],
             )
 
+    def delete(self, ids: Sequence[str], batch: int = 512) -> None:
+        """Drop these chunks (an incremental build's changed and removed sources); unknown ids are ignored."""
+        for i in range(0, len(ids), batch):
+            self._col.delete(ids=list(ids[i : i + batch]))
+
     def count(self) -> int:
         return int(self._col.count())
 
@@ -126,6 +133,10 @@ class ChromaStore:
             return {}
         got = self._col.get(ids=list(ids), include=["embeddings"])
         return {str(cid): [float(x) for x in vec] for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def drop(self) -> None:
+        """Delete the whole collection (a pruned build's, on a server)."""
+        self._client.delete_collection(self.name)
 
     def query(self, vector: Sequence[float], k: int) -> list[Hit]:
         n = min(k, self.count())

@@ -12,14 +12,18 @@ quoted (a reference manual has hundreds of sections).
 
 A document whose chunks did not change keeps the summary of the previous
 build (matched by a fingerprint of its chunk ids, which hash its text), so
-a rebuild after adding one file writes only that file's summary.
+a rebuild after adding one file writes only that file's summary. A build
+that would have the model write more than ``llm_max`` summaries (the
+first build of a thousand-file manual: hours) quotes them instead, and
+later builds keep those until their document changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,10 +106,18 @@ def fingerprint(chunks: Sequence[Chunk]) -> str:
 class CorpusSummarizer:
     """Writes the summaries of a build; ``llm=None`` quotes the coverage sentences instead of restating them."""
 
-    def __init__(self, llm: LLM | None, embed: Callable[[str], Sequence[float]], *, min_support: float) -> None:
+    def __init__(
+        self,
+        llm: LLM | None,
+        embed: Callable[[str], Sequence[float]],
+        *,
+        min_support: float,
+        llm_max: int | None = None,
+    ) -> None:
         self.llm = llm
         self.embed = embed
         self.min_support = min_support
+        self.llm_max = llm_max  # the most documents the model writes in one build (None: no limit)
 
     @property
     def written_by(self) -> str:
@@ -115,25 +127,42 @@ class CorpusSummarizer:
         return f"{self.llm.model} (prompt {hashlib.sha1(POINT_PROMPT.encode()).hexdigest()[:8]})"
 
     def __call__(
-        self, chunks: Sequence[Chunk], vectors: Mapping[str, np.ndarray], previous: Mapping[str, DocumentSummary]
+        self,
+        chunks: Sequence[Chunk],
+        vectors: Mapping[str, np.ndarray],
+        previous: Mapping[str, DocumentSummary],
+        only: Collection[str] | None = None,
     ) -> dict[str, DocumentSummary]:
+        """Every document's summary: kept from ``previous`` where current, else written, within ``llm_max``."""
         by_source: dict[str, list[Chunk]] = {}
         for c in chunks:
             by_source.setdefault(c.source, []).append(c)
-        names = NameBook.from_texts(c.clean for c in chunks)
+        prints = {source: fingerprint(own) for source, own in by_source.items()}
+        changed = {s for s in by_source if s not in previous or previous[s].fingerprint != prints[s]}
+        stale = {s for s in by_source if not _current(previous.get(s), prints[s], self.written_by)}
+        todo, writer = stale, self
+        if self.llm_max is not None and len(stale) > self.llm_max:
+            # Over budget, the model writes only new text and what the build read anew (``only``); if even
+            # that is too much (a first build of a large corpus), new text is quoted, and the rest is kept.
+            first = changed | (stale & set(only or ()))
+            todo, writer = (first, self) if len(first) <= self.llm_max else (changed, self._quoting())
+        names = NameBook.from_texts(c.clean for c in chunks) if todo else NameBook.from_texts(())
         out: dict[str, DocumentSummary] = {}
         for source, own in by_source.items():
-            fp = fingerprint(own)
-            old = previous.get(source)
-            if old is not None and old.fingerprint == fp and old.written_by == self.written_by:
-                out[source] = old
-                continue
-            out[source] = self._document(source, sorted(own, key=lambda c: c.order), vectors, names, fp)
+            if source in todo:
+                ordered = sorted(own, key=lambda c: c.order)
+                out[source] = writer.document(source, ordered, vectors, names, prints[source])
+            else:
+                out[source] = previous[source]
         return out
 
-    def _document(
+    def _quoting(self) -> CorpusSummarizer:
+        return CorpusSummarizer(None, self.embed, min_support=self.min_support)
+
+    def document(
         self, source: str, chunks: list[Chunk], vectors: Mapping[str, np.ndarray], names: NameBook, fp: str
     ) -> DocumentSummary:
+        """One document's summary by this writer; ``names`` is the corpus's name book, built once per build."""
         language = document_language(" ".join(c.clean for c in chunks[:3]))
         evidence = summary(chunks, vectors, q=None, limit=DOCUMENT_POINTS, lam=1 - DIVERSITY)
         writer = PointWriter(
@@ -148,6 +177,10 @@ class CorpusSummarizer:
         return DocumentSummary(source, fp, language, self.written_by, document, tuple(sections))
 
 
+def _current(old: DocumentSummary | None, fp: str, written_by: str) -> bool:
+    return old is not None and old.fingerprint == fp and old.written_by == written_by
+
+
 def _collect(evidence: Sequence[Evidence], write: Callable[[Sequence[Any]], list[Point]]) -> Summary:
     passages = numbered(evidence)
     points = write(passages) or [quoted_point(p) for p in passages]
@@ -160,8 +193,36 @@ def _collect(evidence: Sequence[Evidence], write: Callable[[Sequence[Any]], list
 
 
 def write_summaries(build: Path, summaries: Mapping[str, DocumentSummary]) -> None:
+    """Write (or replace, atomically: a reader sees the old file or the new one) the build's summaries."""
     payload = {"version": VERSION, "documents": [s.to_json() for s in summaries.values()]}
-    (build / FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp = build / f".{FILE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, build / FILE)
+
+
+def rewrite(
+    build: Path,
+    chunks: Sequence[Chunk],
+    vectors: Mapping[str, np.ndarray],
+    summarizer: CorpusSummarizer,
+    only: Collection[str] | None = None,
+) -> int:
+    """Let ``summarizer`` (the model) rewrite the summaries that a build quoted; return how many it wrote.
+
+    Why after the build: a new document is searchable as soon as it is
+    embedded, and the model's points for it take several seconds more. So
+    a build quotes the new document's summary (``CorpusSummarizer`` with
+    ``llm=None, llm_max=0``), switches to the new index, and only then does
+    this replace the quoted summaries in that build's folder. Summaries are
+    the one file of a build written after it went live, and only whole.
+    ``only`` (the sources the build read anew) keeps the model to those.
+    """
+    previous = read_summaries(build)
+    fresh = summarizer(chunks, vectors, previous, only)
+    written = sum(1 for source, s in fresh.items() if previous.get(source) is not s)
+    if written:
+        write_summaries(build, fresh)
+    return written
 
 
 def read_summaries(build: Path | None) -> dict[str, DocumentSummary]:

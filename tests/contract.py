@@ -187,3 +187,11 @@ def check_store_contract(open_store: OpenStore) -> None:
     assert again.count() == len(chunks) and again.all_chunks() == store.all_chunks()
     with pytest.raises(IndexError_):
         open_store(name, True)  # a build never writes into an existing collection
+
+    # An incremental build deletes a changed source's chunks: they are gone from every read, the rest stay.
+    gone = [c.chunk_id for c in chunks if c.source == "corpus/a.txt"]
+    again.delete([*gone, "no-such-chunk"])
+    left = sorted((c for c in chunks if c.chunk_id not in gone), key=lambda c: (c.source, c.start, c.end))
+    assert store.count() == len(left) and store.all_chunks() == left
+    assert store.vectors(gone) == {}
+    assert {h.chunk.chunk_id for h in store.query(vectors[0], 50)} == {c.chunk_id for c in left}

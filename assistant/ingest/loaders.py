@@ -38,22 +38,22 @@ def _check(path: Path, data: bytes) -> None:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         known = ", ".join(sorted(SUPPORTED))
-        raise IngestError(f"{path.name}: unsupported type {suffix or '(none)'}; use one of {known}.")
+        raise IngestError(f"{path.name}: unsupported type {suffix or '(none)'}; use one of {known}.", "unsupported")
     if len(data) > MAX_BYTES:
-        raise IngestError(f"{path.name}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit.")
+        raise IngestError(f"{path.name}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit.", "too-large")
     if suffix == ".pdf" and not data.startswith(b"%PDF-"):
-        raise IngestError(f"{path.name}: not a PDF file (its bytes do not start with %PDF-).")
+        raise IngestError(f"{path.name}: not a PDF file (its bytes do not start with %PDF-).", "not-pdf")
     if suffix in READERS:
         check_container(path, data)
     if suffix in {".txt", ".md", ".html", ".htm"} and b"\x00" in data[:8192]:
-        raise IngestError(f"{path.name}: looks binary, not a {suffix} text file.")
+        raise IngestError(f"{path.name}: looks binary, not a {suffix} text file.", "binary")
 
 
 def _decode(path: Path, data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise IngestError(f"{path.name}: not valid UTF-8 text ({err.reason} at byte {err.start}).") from err
+        raise IngestError(f"{path.name}: not valid UTF-8 text ({err.reason} at byte {err.start}).", "encoding") from err
     return text
 
 
@@ -65,12 +65,14 @@ def _pdf_text(path: Path) -> str:
 
     try:
         reader = PdfReader(io.BytesIO(path.read_bytes()))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise IngestError(f"{path.name}: the PDF is encrypted; save an unprotected copy.", "encrypted")
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as err:
         raise IngestError(f"{path.name}: the PDF could not be read ({err}).") from err
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
-        raise IngestError(f"{path.name}: the PDF has no extractable text (scanned images?).")
+        raise IngestError(f"{path.name}: the PDF has no extractable text (scanned images?).", "empty")
     return text
 
 
@@ -120,7 +122,7 @@ def read_metadata(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(meta_path.read_text(encoding="utf-8"))
     except ValueError as err:
-        raise IngestError(f"{meta_path.name}: invalid JSON ({err}).") from err
+        raise IngestError(f"{meta_path.name}: invalid JSON ({err}).", "metadata") from err
     return data if isinstance(data, dict) else {}
 
 
@@ -145,7 +147,7 @@ def load_document(path: Path, source: str | None = None) -> Document:
         # Keep "\r\n" and a BOM as they are so offsets match the file exactly.
         text = _decode(path, data)
     if not text.strip():
-        raise IngestError(f"{path.name}: the file is empty.")
+        raise IngestError(f"{path.name}: the file is empty.", "empty")
     src = source or path.as_posix()
     meta.setdefault("title", path.stem)
     doc_id = hashlib.sha1(src.encode()).hexdigest()[:12]

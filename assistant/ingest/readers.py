@@ -34,7 +34,7 @@ def check_container(path: Path, data: bytes) -> None:
     """Before any parser: a renamed file is refused by its first bytes."""
     _, kind, _ = READERS[path.suffix.lower()]
     if not data.startswith(ZIP_MAGIC):
-        raise IngestError(f"{path.name}: not a {kind} file (it is not a zip container).")
+        raise IngestError(f"{path.name}: not a {kind} file (it is not a zip container).", "binary")
 
 
 def read_text(path: Path) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 from assistant.errors import IngestError
 from assistant.indexing import BuildResult
 from assistant.ingest.loaders import MAX_BYTES, META_SUFFIX, SUPPORTED, corpus_files, load_document, read_metadata
+from assistant.ingest.scan import Skipped, relative
 from assistant.types import Document
 from assistant.ui.engine import Engine
 from assistant.ui.i18n import t
@@ -33,11 +34,8 @@ ProgressFn = Callable[[str, float], None]
 
 
 def source_of(path: Path, root: Path) -> str:
-    """The source string the index uses for ``path`` (same rule as ``assistant.indexing``)."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The source string the index uses for ``path``."""
+    return relative(path, root)
 
 
 @dataclass(frozen=True)
@@ -68,6 +66,11 @@ def chunk_counts(engine: Engine) -> dict[str, int]:
     for c in engine.retriever().index.chunks.values():
         counts[c.source] = counts.get(c.source, 0) + 1
     return counts
+
+
+def skipped_files(engine: Engine) -> list[Skipped]:
+    """The corpus files the current index left out, with their reasons (from its manifest)."""
+    return [Skipped.from_json(raw) for raw in engine.retriever().index.manifest.get("skipped", [])]
 
 
 def human_size(n: int) -> str:
@@ -157,7 +160,7 @@ def validate_upload(upload: Path, name: str, source: str) -> Document:
 
 
 def add_document(engine: Engine, upload: Path, lang: str, progress: ProgressFn | None = None) -> Change:
-    """Validate, copy into the corpus, rebuild; on a failed build the file is removed again."""
+    """Validate, copy into the corpus, build (embedding only this file); on a failed build it is removed again."""
     s = engine.settings
     name = safe_name(upload.name)
     target = s.corpus_dir / name
@@ -177,7 +180,7 @@ def add_document(engine: Engine, upload: Path, lang: str, progress: ProgressFn |
 
 
 def remove_document(engine: Engine, source: str, lang: str, progress: ProgressFn | None = None) -> Change:
-    """Move the file (and its sidecar) aside, rebuild, and put it back if the build fails."""
+    """Move the file (and its sidecar) aside, build (nothing to embed), and put it back if the build fails."""
     with engine.corpus_lock:
         docs = entries(engine)
         entry = next((e for e in docs if e.source == source), None)

@@ -16,7 +16,6 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from assistant.answer.facts import NameBook
 from assistant.answer.prompt import build_messages
@@ -28,10 +27,11 @@ from assistant.app import (
     build_retriever,
     index_corpus,
     prime_llm,
+    write_model_summaries,
 )
 from assistant.config import Settings
-from assistant.embeddings.base import Embedder, Vector, WrappedEmbedder
-from assistant.indexing import BuildResult, LoadedIndex, Progress
+from assistant.embeddings.base import Embedder, Vector, WrappedEmbedder, quiet
+from assistant.indexing import BuildResult, Progress
 from assistant.llm.base import LLM
 from assistant.llm.factory import make_llm, model_name
 from assistant.retrieval.retriever import HybridRetriever
@@ -47,23 +47,20 @@ GATED_BACKENDS = frozenset({"llamacpp", "fake"})
 CACHED_BACKENDS = frozenset({"llamacpp", "fake"})
 
 
-class CachingEmbedder(WrappedEmbedder):
-    """The shared embedder, serialised, with document vectors remembered by text.
+class SerialEmbedder(WrappedEmbedder):
+    """The shared embedder, serialised: the model and its query cache are not safe to share between threads.
 
-    Why: adding one document to the corpus rebuilds the whole index (builds
-    are atomic and simple), but only the new text needs the slow model;
-    everything else is looked up, after :meth:`seed` filled the cache from
-    the index on disk. Calls into the model are serialised because the
-    model and its query cache are not safe to share between threads.
+    Documents go through in small batches, so that questions from other
+    sessions get in between while an upload is embedded. Nothing is cached
+    here: an incremental build (:mod:`assistant.index_reuse`) sends only
+    new text to the model, and a cache of every vector would grow with the
+    corpus.
     """
 
-    def __init__(self, inner: Embedder, *, batch: int = 32, max_cached: int = 200_000) -> None:
+    def __init__(self, inner: Embedder, *, batch: int = 32) -> None:
         super().__init__(inner)
-        self._docs: dict[str, Vector] = {}
         self._model_lock = threading.Lock()
-        self._cache_lock = threading.Lock()
         self._batch = batch
-        self._max = max_cached
         self.embedded = 0  # texts actually sent to the model, for tests and logs
 
     def embed_query(self, text: str) -> Vector:
@@ -71,41 +68,33 @@ class CachingEmbedder(WrappedEmbedder):
             return self.inner.embed_query(text)
 
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
-        with self._cache_lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._docs))
-        # One batch at a time, so that questions from other sessions get in between.
-        for i in range(0, len(missing), self._batch):
-            part = missing[i : i + self._batch]
+        return self.embed_with(self.inner, texts)
+
+    def embed_with(self, model: Embedder, texts: Sequence[str]) -> list[Vector]:
+        """Embed with ``model`` (this one's, or its bulk runtime) in turn with every other use of the model."""
+        out: list[Vector] = []
+        for i in range(0, len(texts), self._batch):
+            part = list(texts[i : i + self._batch])
             with self._model_lock:
-                vectors = self.inner.embed_documents(part)
+                out += model.embed_documents(part)
             self.embedded += len(part)
-            with self._cache_lock:
-                self._remember(zip(part, vectors, strict=True))
-        with self._cache_lock:
-            return [self._docs[t] for t in texts]
+        return out
 
-    def _remember(self, pairs: Any) -> None:
-        for text, vec in pairs:
-            if len(self._docs) >= self._max:
-                self._docs.pop(next(iter(self._docs)))
-            self._docs[text] = list(vec)
+    def runtime(self, count: int, announce: Callable[[str], None] = quiet) -> Embedder:
+        """The inner embedder's choice for a job this size (the int8 copy for a large build), still serialised."""
+        bulk = self.inner.runtime(count, announce)
+        return self if bulk is self.inner else _SerialBulk(self, bulk)
 
-    def seed(self, index: LoadedIndex) -> int:
-        """Fill the cache from a built index (chunk and sentence vectors); return how many."""
-        pairs: list[tuple[str, Any]] = []
-        for cid, chunk in index.chunks.items():
-            vectors = index.sentence_vectors.get(cid)
-            spans = chunk.sentence_spans()
-            if vectors is not None and len(vectors) == len(spans):
-                pairs += [(chunk.clean[a:b], vectors[i].tolist()) for i, (a, b, _, _) in enumerate(spans)]
-        try:  # chunk vectors sit in Chroma; a store that cannot list them just costs a re-embed
-            for cid, vec in index.store.vectors(list(index.chunks)).items():
-                pairs.append((index.chunks[cid].clean, vec))
-        except Exception as err:  # chromadb raises assorted types; the cache is an optimisation
-            log.info("chunk vectors not seeded from the store: %s", err)
-        with self._cache_lock:
-            self._remember(pairs)
-        return len(pairs)
+
+class _SerialBulk(WrappedEmbedder):
+    """A bulk runtime that still waits its turn at the shared embedder's lock."""
+
+    def __init__(self, serial: SerialEmbedder, bulk: Embedder) -> None:
+        super().__init__(bulk)
+        self._serial = serial
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
+        return self._serial.embed_with(self.inner, texts)
 
 
 LLMFactory = Callable[[Settings], "LLM | None"]
@@ -131,7 +120,7 @@ class Engine:
         gate: LLMGate | None = None,
     ) -> None:
         self.settings = settings
-        self.embedder = CachingEmbedder(embedder if embedder is not None else build_embedder(settings))
+        self.embedder = SerialEmbedder(embedder if embedder is not None else build_embedder(settings))
         self.gate = gate or LLMGate()
         self.corpus_lock = threading.Lock()  # one corpus change at a time
         self._llm_factory = llm_factory
@@ -140,6 +129,7 @@ class Engine:
         self._retriever_lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self.ready = threading.Event()  # set by warm(): the server's readiness probe reports it
+        self._summaries: threading.Thread | None = None
 
     # -- retrieval ------------------------------------------------------------
     def retriever(self) -> HybridRetriever:
@@ -163,24 +153,46 @@ class Engine:
 
     def _load(self) -> _Loaded:
         retriever = build_retriever(self.settings, self.embedder)
-        seeded = self.embedder.seed(retriever.index)
-        log.info(
-            "index %s: %d chunks, %d cached vectors", retriever.index.path.name, len(retriever.index.chunks), seeded
-        )
+        log.info("index %s: %d chunks", retriever.index.path.name, len(retriever.index.chunks))
         # One object: a request reads the retriever and the name book of the same index.
         return _Loaded(retriever, NameBook.from_texts(retriever.chunk_texts()))
 
     def build_index(self, *, force: bool = False, progress: Progress | None = None) -> BuildResult:
-        """Build (atomically) and reopen the index; callers hold :attr:`corpus_lock`."""
-        llm: LLM | None = None
-        if self.settings.answer.summaries == "llm":
-            shared = self.llm(self.settings)
-            gated = self.settings.llm.backend in GATED_BACKENDS
-            # The summaries' points queue for the model like any question: llama.cpp serves one at a time.
-            llm = QueuedLLM(shared, self.gate if gated else None, Ticket()) if shared is not None else None
-        result = index_corpus(self.settings, self.embedder, force=force, progress=progress, llm=llm)
+        """Build (atomically) and reopen the index; callers hold :attr:`corpus_lock`.
+
+        The new documents are searchable when this returns; with ``answer.summaries: llm`` the
+        model's summaries of them follow in a background thread (:meth:`summaries_done` waits).
+        """
+        result = index_corpus(self.settings, self.embedder, force=force, progress=progress)
         self.reload()
+        llm = self._summary_llm()
+        if llm is not None and result.built:
+            self._summaries = threading.Thread(target=self._write_summaries, args=(llm,), daemon=True)
+            self._summaries.start()
         return result
+
+    def _summary_llm(self) -> LLM | None:
+        if self.settings.answer.summaries != "llm":
+            return None
+        shared = self.llm(self.settings)
+        gated = self.settings.llm.backend in GATED_BACKENDS
+        # The summaries' points queue for the model like any question: llama.cpp serves one at a time.
+        return QueuedLLM(shared, self.gate if gated else None, Ticket()) if shared is not None else None
+
+    def _write_summaries(self, llm: LLM) -> None:
+        with self.corpus_lock:  # after the change that started it, before the next one
+            try:
+                if write_model_summaries(self.settings, self.embedder, llm):
+                    self.reload()
+            except Exception:  # the index serves with quoted summaries; the log says why
+                log.exception("writing the model's summaries failed; the quoted ones stay")
+
+    def summaries_done(self, timeout: float | None = None) -> bool:
+        """Wait for the model's summaries of the last change; True when none is being written."""
+        thread = self._summaries
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
 
     # -- models ---------------------------------------------------------------
     def llm(self, settings: Settings) -> LLM | None:

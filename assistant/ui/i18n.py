@@ -105,12 +105,18 @@ STRINGS: dict[str, dict[UiLang, str]] = {
     },
     "no_doc": {"de": "Bitte ein Dokument wählen.", "en": "Please choose a document."},
     "added": {
-        "de": "„{name}“ hinzugefügt: Index mit {chunks} Abschnitten in {seconds} s gebaut.",
-        "en": "Added “{name}”: index of {chunks} chunks built in {seconds} s.",
+        "de": "„{name}“ hinzugefügt: {embedded} neue Texte eingebettet, {kept} Dokumente übernommen; "
+        "Index mit {chunks} Abschnitten in {seconds} s gebaut.",
+        "en": "Added “{name}”: {embedded} new texts embedded, {kept} documents kept; "
+        "index of {chunks} chunks built in {seconds} s.",
     },
     "removed": {
-        "de": "„{name}“ entfernt: Index mit {chunks} Abschnitten neu gebaut.",
-        "en": "Removed “{name}”: index rebuilt with {chunks} chunks.",
+        "de": "„{name}“ entfernt: Index mit {chunks} Abschnitten in {seconds} s neu gebaut, nichts neu eingebettet.",
+        "en": "Removed “{name}”: index of {chunks} chunks rebuilt in {seconds} s, nothing re-embedded.",
+    },
+    "skipped_files": {
+        "de": "Nicht im Index (Datei nicht lesbar): {files}",
+        "en": "Not in the index (file unreadable): {files}",
     },
     "rebuilt": {
         "de": "Index neu gebaut: {chunks} Abschnitte in {seconds} s.",

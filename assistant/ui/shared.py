@@ -18,7 +18,7 @@ import gradio as gr
 from assistant.access import Access
 from assistant.errors import AssistantError
 from assistant.ui import render
-from assistant.ui.corpus import DocumentCache, entries, table_rows
+from assistant.ui.corpus import DocumentCache, entries, skipped_files, table_rows
 from assistant.ui.engine import Engine
 from assistant.ui.i18n import t
 from assistant.ui.session import BACKENDS, Prefs, SessionState, default_prefs
@@ -100,7 +100,12 @@ class Shared:
         except AssistantError as err:
             return render.message_html(str(err), kind="error")
         headers = [t(k, lang) for k in ("col_file", "col_title", "col_type", "col_size", "col_chunks")]
-        return render.table_html(headers, rows)
+        table = render.table_html(headers, rows)
+        skipped = skipped_files(self.engine)
+        if not skipped:
+            return table
+        listed = "; ".join(f"{s.source} ({s.reason}: {s.message})" for s in skipped)
+        return table + render.message_html(t("skipped_files", lang, files=listed), kind="error")
 
     def viewer_html(self, state: SessionState) -> str:
         lang = state.prefs.ui_lang

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.app import build_retriever, index_corpus
+from assistant.errors import IndexError_
 from assistant.service import Assistant
 from tests.net import ChromaServer, free_port
 
@@ -39,3 +40,42 @@ def test_index_search_answer_and_restart(chroma: ChromaServer, real_settings, re
     # `assistant index` with the same corpus does no work.
     assert not index_corpus(settings, real_embedder).built
     assert build_retriever(settings, real_embedder).retrieve("Island", k=1).hits
+
+
+def _hits(settings, embedder, questions):  # type: ignore[no-untyped-def]
+    retriever = build_retriever(settings, embedder)
+    return [sorted((-round(h.score, 5), h.chunk.chunk_id) for h in retriever.retrieve(q, k=5).hits) for q in questions]
+
+
+QUESTIONS = ["Wie hoch ist der Verteidigungshaushalt 2026?", "Wer führt die Übung Hafenwacht?", "Island"]
+
+
+def test_incremental_builds_on_the_server_match_a_full_one(
+    chroma: ChromaServer, real_settings, real_embedder, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(real_settings.corpus_dir), corpus)
+    over = {"paths.corpus": str(corpus), "answer.summaries": "extractive"}
+    embedded = real_settings.with_overrides(**over, **{"paths.index": str(tmp_path / "idx")})
+    assert index_corpus(embedded, real_embedder).work.loaded == 1
+    on_disk = _hits(embedded, real_embedder, QUESTIONS)
+    # Moving the index to the server: stale, and the next build copies the vectors instead of embedding them.
+    served = embedded.with_overrides(**{"store.chroma_url": chroma.url})
+    with pytest.raises(IndexError_, match="vector store changed"):
+        build_retriever(served, real_embedder)
+    moved = index_corpus(served, real_embedder)
+    assert moved.work.kept == 1 and moved.work.embedded == 0
+    assert _hits(served, real_embedder, QUESTIONS) == on_disk
+
+    (corpus / "hafenwacht.txt").write_text(
+        "Übung Hafenwacht\n\nDie Übung Hafenwacht führt die Deutsche Marine mit sechs Partnern in Kiel durch.\n",
+        encoding="utf-8",
+    )
+    added = index_corpus(served, real_embedder)
+    assert added.work.kept == 1 and added.work.loaded == 1 and 0 < added.work.embedded <= 4
+    full = served.with_overrides(**{"paths.index": str(tmp_path / "idx-full")})
+    assert index_corpus(full, real_embedder, force=True).work.kept == 0
+    assert _hits(served, real_embedder, QUESTIONS) == _hits(full, real_embedder, QUESTIONS)
+    assert "Kiel" in build_retriever(served, real_embedder).retrieve(QUESTIONS[1], k=1).hits[0].chunk.text

@@ -106,3 +106,64 @@ def test_corrupted_model_is_refused(tmp_path: Path) -> None:
     r = _run(["models", "list", QWEN_05B.name], {**os.environ, "SUMMIT_MODELS_DIR": str(models)})
     assert r.returncode == 1
     assert "corrupted" in r.stdout and "assistant models fetch" in r.stdout
+
+
+def _mixed_corpus(root: Path) -> Path:
+    corpus = root / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "leitfaden.html").write_text(
+        "<html><head><title>Leitfaden</title></head><body><h1>Leitfaden</h1>"
+        "<p>Der Leitfaden nennt drei Meldewege für Drohnensichtungen.</p></body></html>",
+        encoding="utf-8",
+    )
+    (corpus / "kaputt.txt").write_bytes(b"\x00\x01\x02binary" * 50)
+    (corpus / "bericht.pdf").write_bytes(b"<html>no PDF</html>")
+    return corpus
+
+
+def test_bad_files_are_skipped_and_reported(tmp_path: Path) -> None:
+    corpus = _mixed_corpus(tmp_path)
+    env = _env(tmp_path / "index", SUMMIT_PATHS__CORPUS=str(corpus), SUMMIT_ANSWER__SUMMARIES="extractive")
+    r = _run(["index", "-q"], env)
+    assert r.returncode == 0, r.stderr
+    assert "Index built" in r.stdout and "Traceback" not in r.stderr
+    assert "corpus/kaputt.txt [binary]: kaputt.txt: looks binary" in r.stderr
+    assert "corpus/bericht.pdf [not-pdf]" in r.stderr and "2 file(s) skipped" in r.stderr
+    r = _run(["search", "--json", "Meldewege für Drohnensichtungen"], env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)[0]["source"].endswith("corpus/leitfaden.html")
+    # --strict: the same index, but the skips fail the command
+    r = _run(["index", "--strict", "-q"], env)
+    assert r.returncode == 3 and "nothing to do" in r.stdout and "--strict" in r.stderr
+
+
+def test_killed_incremental_build_leaves_previous_index_answering(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    env = _env(tmp_path / "index", SUMMIT_PATHS__CORPUS=str(corpus), SUMMIT_ANSWER__SUMMARIES="extractive")
+    assert _run(["index", "-q"], env).returncode == 0
+    before = (tmp_path / "index" / "CURRENT").read_text()
+    long_text = "\n\n".join(f"Abschnitt {i}\n\nDie Übung Nummer {i} fand in Hafen {i} statt." for i in range(300))
+    (corpus / "uebungen.txt").write_text(long_text, encoding="utf-8")
+    proc = subprocess.Popen([ASSISTANT, "index"], env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "embedding" in line and "/" in line:  # in the middle of embedding the new file
+            break
+    assert any("keeping 1 unchanged files" in line for line in seen), seen
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert (tmp_path / "index" / "CURRENT").read_text() == before
+    assert not list((tmp_path / "index").glob("build-*/sentences.json"))[1:], "no second build landed"
+    r = _run(["search", "--json", "Wie hoch ist der Verteidigungshaushalt 2026?"], env)
+    assert r.returncode == 2 and "stale" in r.stderr  # the new file is not in it, and it says so
+    (corpus / "uebungen.txt").rename(tmp_path / "uebungen.txt")  # undo the change: the old index answers
+    r = _run(["search", "--json", "Wie hoch ist der Verteidigungshaushalt 2026?"], env)
+    assert r.returncode == 0 and "124 Milliarden Euro" in json.loads(r.stdout)[0]["text"]
+    (tmp_path / "uebungen.txt").rename(corpus / "uebungen.txt")
+    r = _run(["index", "-q"], env)
+    assert r.returncode == 0 and "1 files embedded, 1 kept" in r.stdout, r.stdout
+    r = _run(["search", "--json", "In welchem Hafen fand Übung 17 statt?"], env)
+    assert r.returncode == 0 and any("Hafen 17" in h["text"] for h in json.loads(r.stdout))

@@ -336,3 +336,19 @@ def test_build_wires_every_tab_and_relabels_every_label(gated: tuple[Engine, Gat
     relabelled = app.settings.set_ui_lang(app.shared.new_state(), "en")
     assert len(relabelled) == len(events[("ui-lang", "input")]["outputs"]) == len(app.shared.labels) + 5
     assert {"value": "Ask", "__type__": "update"} in relabelled
+
+
+def test_an_upload_is_searchable_at_once_and_its_summary_follows(tmp_path: Path) -> None:
+    settings = _settings(tmp_path).with_overrides(**{"answer.summaries": "llm"})
+    llm = FakeLLM(lambda messages: "Das Maskottchen war ein Seeadler namens Kuno [1].")
+    engine = Engine(settings, embedder=HashEmbedder(dim=128), llm_factory=lambda s: llm)
+    with engine.corpus_lock:
+        engine.build_index()
+    assert engine.summaries_done(60)
+    note = tmp_path / "notiz.md"
+    note.write_text("# Maskottchen\n\nDas Maskottchen des Gipfels war ein Seeadler namens Kuno.\n", encoding="utf-8")
+    change = add_document(engine, note, "de")
+    assert change.result.work.loaded == 1 and change.result.work.kept >= 1
+    assert engine.summaries_done(60)
+    found = engine.retriever().summary("corpus/notiz.md")
+    assert found is not None and found.written_by.startswith("scripted"), found

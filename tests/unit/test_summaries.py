@@ -82,3 +82,49 @@ def test_a_whole_document_question_is_answered_from_the_summary(tmp_path: Path) 
     assert not a.refused and not llm.calls
     assert any("summary, built with the index" in n for n in a.notes)
     assert len(a.citations) >= 2 and all(a.passages[c.n - 1].chunk.chunk_id == c.chunk_id for c in a.citations)
+
+
+def test_a_new_document_is_searchable_first_and_the_model_writes_its_summary_after(tmp_path: Path) -> None:
+    from assistant.app import index_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(LIBRARY, corpus / LIBRARY.name)
+    settings = load_settings(
+        None, **{"paths.root": str(tmp_path), "paths.corpus": str(corpus), "paths.index": str(tmp_path / "index")}
+    )
+    emb, llm = HashEmbedder(dim=128), FakeLLM(_restate)
+    first = index_corpus(settings, emb, llm=llm)
+    assert first.summaries_written == 1
+    assert read_summaries(first.path)[f"corpus/{LIBRARY.name}"].written_by.startswith("scripted")
+    calls = len(llm.calls)
+    (corpus / "neu.txt").write_text("Das Freibad Lindenau öffnet im Mai. Es hat zwei Becken und eine Rutsche.\n")
+    deferred = index_corpus(settings, emb, llm=llm, defer_summaries=True)
+    live = read_summaries(deferred.path)
+    assert len(llm.calls) == calls and live["corpus/neu.txt"].written_by == "extractive"  # quoted: no model yet
+    assert live[f"corpus/{LIBRARY.name}"].written_by.startswith("scripted")  # the other one is kept as it was
+    from assistant.app import write_model_summaries
+
+    assert write_model_summaries(settings, emb, llm) == 1 and len(llm.calls) > calls
+    assert read_summaries(deferred.path)["corpus/neu.txt"].written_by.startswith("scripted")
+    assert write_model_summaries(settings, emb, llm) == 0  # nothing left to write
+
+
+def test_past_the_budget_a_build_quotes_the_summaries(tmp_path: Path) -> None:
+    from assistant.app import index_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(4):
+        (corpus / f"d{i}.txt").write_text(f"Das Haus Nummer {i} steht am Markt. Es hat {i + 2} Fenster.\n")
+    over = {"paths.root": str(tmp_path), "paths.corpus": str(corpus), "paths.index": str(tmp_path / "index")}
+    settings = load_settings(None, **{**over, "answer.summaries_llm_max": 2})
+    emb, llm = HashEmbedder(dim=128), FakeLLM(_restate)
+    result = index_corpus(settings, emb, llm=llm)
+    assert result.summaries_written == 0 and not llm.calls  # four new documents, a budget of two: all quoted
+    assert {s.written_by for s in read_summaries(result.path).values()} == {"extractive"}
+    (corpus / "d9.txt").write_text("Das Haus Nummer 9 steht am Hafen. Es hat drei Türen.\n")
+    added = index_corpus(settings, emb, llm=llm)
+    by = {src: s.written_by for src, s in read_summaries(added.path).items()}
+    assert added.summaries_written == 1 and by.pop("corpus/d9.txt").startswith("scripted")
+    assert set(by.values()) == {"extractive"}  # the quoted ones are kept, not rewritten one by one

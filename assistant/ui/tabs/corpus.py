@@ -1,7 +1,8 @@
 """The corpus tab: the documents, upload, remove and rebuild.
 
-Every change rebuilds the index atomically (:mod:`assistant.ui.corpus`),
-so a failed change leaves the old index serving; :meth:`CorpusTab._change`
+Every change builds the index atomically (:mod:`assistant.ui.corpus`),
+embedding only the changed document, so a failed change leaves the old
+index serving; :meth:`CorpusTab._change`
 says so in one place for all three actions, and redraws everything that
 lists documents, in this tab and in the viewer's picker.
 """
@@ -142,7 +143,15 @@ class CorpusTab:
         def add() -> str:
             change = add_document(self.shared.engine, Path(file), lang, _progress(progress))
             r = change.result
-            return t("added", lang, name=change.name, chunks=r.chunks, seconds=f"{r.seconds:.1f}")
+            return t(
+                "added",
+                lang,
+                name=change.name,
+                chunks=r.chunks,
+                seconds=f"{r.seconds:.1f}",
+                embedded=r.work.embedded,
+                kept=r.work.kept,
+            )
 
         return self._change(state, f"upload of {file}", add, request)
 
@@ -160,7 +169,8 @@ class CorpusTab:
 
         def remove() -> str:
             change = remove_document(self.shared.engine, source, lang, _progress(progress))
-            return t("removed", lang, name=change.name, chunks=change.result.chunks)
+            r = change.result
+            return t("removed", lang, name=change.name, chunks=r.chunks, seconds=f"{r.seconds:.1f}")
 
         return self._change(state, f"removing {source}", remove, request)
 
