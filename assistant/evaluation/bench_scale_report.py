@@ -66,10 +66,11 @@ def meets(row: dict[str, Any], key: str, full_build_s: float | None) -> bool | N
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
     head = "| size | store | " + " | ".join(label for _, label, _ in COLUMNS) + " |"
     lines = [head, "|" + "---|" * (len(COLUMNS) + 2)]
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (r.get("chunks", 0), r["store"])):
         lines.append(f"| {r['size']} | {r['store']} | " + " | ".join(_cell(r, k, f) for k, _, f in COLUMNS) + " |")
     lines += ["", "| target (largest size, medians) | embedded | server | target |", "|---|---|---|---|"]
-    largest = [r for r in rows if r["size"] == rows[-1]["size"]] if rows else []
+    biggest = max(rows, key=lambda r: r.get("chunks", 0))["size"] if rows else ""
+    largest = [r for r in rows if r["size"] == biggest]
     by_store = {r["store"]: r for r in largest}
     full = by_store.get("embedded", {}).get("full_build_s")
     for key, (label, unit, target) in TARGETS.items():
