@@ -126,8 +126,8 @@ class ChromaStore:
     def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
         """The stored vectors of these chunks, by id; ids the store lacks are left out.
 
-        The UI's embedding cache is seeded from them, so that a query whose
-        text is a chunk's text costs no re-embed.
+        An incremental build on a Chroma server copies the kept chunks'
+        vectors into the new collection with them.
         """
         if not ids:
             return {}

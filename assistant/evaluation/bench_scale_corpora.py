@@ -17,6 +17,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from assistant.ingest.loaders import corpus_files
+
 ADDED_NAME = "zz-bench-added.txt"
 ADDED_BYTES = 10 * 1024
 LARGE_DOCUMENTS = 1000
@@ -47,7 +49,7 @@ def stage(size: str, dest: Path, root: Path, cache: Path) -> None:
     for page in sorted((_shared(root) / "debian-reference-de").glob("*.html")):
         shutil.copyfile(page, debian / page.name)
     if size == "large":
-        _gimp(dest / "gimp", cache, LARGE_DOCUMENTS - sum(1 for p in dest.rglob("*") if p.is_file()))
+        _gimp(dest / "gimp", cache, LARGE_DOCUMENTS - len(corpus_files(dest)))
 
 
 def _xquad_files(path: Path, dest: Path) -> None:

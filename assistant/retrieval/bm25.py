@@ -5,7 +5,8 @@ Dense retrieval misses exact names, numbers and codes ("124 Milliarden",
 a scorer: we hand it our own token lists (so the analyzer is the single
 place that decides what a term is) and read raw scores back, instead of
 using its ``retrieve``, which refuses ``k`` larger than the corpus and
-prints progress bars.
+prints progress bars. The score matrix is memory-mapped when loaded, so a
+large corpus costs page cache rather than resident memory.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class BM25Store:
         if manifest["empty"]:
             return cls(ids, None)
         try:
-            retriever = bm25s.BM25.load(str(directory), load_corpus=False, show_progress=False)
+            retriever = bm25s.BM25.load(str(directory), load_corpus=False, mmap=True, show_progress=False)
         except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
             raise _corrupt(directory, f"cannot read bm25s files: {exc}") from exc
         _check_consistent(directory, retriever, len(ids))
