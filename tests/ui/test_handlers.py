@@ -352,3 +352,22 @@ def test_an_upload_is_searchable_at_once_and_its_summary_follows(tmp_path: Path)
     assert engine.summaries_done(60)
     found = engine.retriever().summary("corpus/notiz.md")
     assert found is not None and found.written_by.startswith("scripted"), found
+
+
+def test_the_corpus_table_lists_the_files_the_index_skipped(tmp_path: Path) -> None:
+    from assistant.ui.shared import Shared
+
+    settings = _settings(tmp_path)
+    (settings.corpus_dir / "kaputt.txt").write_bytes(b"\x00\x01binary" * 20)
+    engine = Engine(settings, embedder=HashEmbedder(dim=128), llm_factory=lambda s: None)
+    with engine.corpus_lock:
+        result = engine.build_index()
+    assert [s.reason for s in result.skipped] == ["binary"] and result.chunks > 0
+    html = Shared(engine).corpus_table("en")
+    assert (
+        "Not in the index (file unreadable)" in html and "corpus/kaputt.txt (binary: kaputt.txt: looks binary" in html
+    )
+    (settings.corpus_dir / "kaputt.txt").unlink()
+    with engine.corpus_lock:
+        engine.build_index()
+    assert "Not in the index" not in Shared(engine).corpus_table("en")
