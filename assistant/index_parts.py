@@ -31,14 +31,25 @@ def bm25_text(chunk: Chunk) -> str:
 
 
 def embed_sorted(
-    embedder: Embedder, texts: Sequence[str], progress: Progress, *, start: float = 0.1, span: float = 0.8
+    embedder: Embedder,
+    texts: Sequence[str],
+    progress: Progress,
+    *,
+    index_size: int | None = None,
+    start: float = 0.1,
+    span: float = 0.8,
 ) -> list[list[float]]:
-    """Embed ``texts`` shortest first (less padding), in steps that report progress; return them in input order."""
+    """Embed ``texts`` shortest first (less padding), in steps that report progress; return them in input order.
+
+    The runtime is chosen by ``index_size`` (every text the index will hold), not by how many are new:
+    a file added to a large index is embedded by the runtime a full build of it would use, so the
+    incremental index is the full one.
+    """
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out: list[list[float]] = [[] for _ in texts]
     if not texts:
         return out
-    embedder = embedder.runtime(len(texts), lambda note: progress(note, start))
+    embedder = embedder.runtime(max(index_size or 0, len(texts)), lambda note: progress(note, start))
     step = 64
     for first in range(0, len(order), step):
         part = order[first : first + step]

@@ -318,7 +318,8 @@ def _write_build(
     # Chunks and sentences in one length-sorted stream: less padding than two.
     texts = [c.clean for c in g.new] + sentences
     progress(f"embedding {len(g.new)} chunks and {len(sentences)} sentences", 0.1)
-    vectors = embed_sorted(embedder, texts, progress)
+    kept_texts = len(g.chunks) - len(g.new) + sum(len(v) for v in g.sentence_vectors.values())
+    vectors = embed_sorted(embedder, texts, progress, index_size=kept_texts + len(texts))
     progress("writing vectors", 0.9)
     g.store.add(g.new, vectors[: len(g.new)])
     g.sentence_vectors.update(grouped_sentence_vectors(g.new, rows, sentences, vectors[len(g.new) :]))

@@ -198,3 +198,18 @@ def test_sentence_vectors_are_memory_mapped(tmp_path: Path) -> None:
     assert vectors and all(isinstance(m.base, np.memmap) or isinstance(m, np.memmap) for m in vectors.values())
     rows = json.loads((result.path / "sentences.json").read_text())
     assert len(rows) == sum(len(m) for m in vectors.values())
+
+
+def test_a_file_added_to_a_large_index_is_embedded_by_the_runtime_a_full_build_uses(tmp_path: Path) -> None:
+    from assistant.embeddings.routed import RoutedEmbedder
+
+    big = {f"d{i}.txt": "".join(f"Satz {j} aus Text {i} zum Gipfel. " for j in range(40)) for i in range(4)}
+    _corpus(tmp_path, dict(big))
+    fast, bulk = HashEmbedder(), HashEmbedder()
+    routed = RoutedEmbedder(fast, lambda: bulk, 100)
+    _build(tmp_path, tmp_path / "idx", routed)  # type: ignore[arg-type]
+    assert bulk.calls > 100 and fast.calls == 0
+    bulk.calls = 0
+    _corpus(tmp_path, {**big, "neu.txt": "Ein neuer Satz zum Gipfel."})
+    added = _build(tmp_path, tmp_path / "idx", routed)  # type: ignore[arg-type]
+    assert 0 < added.work.embedded < 100 and bulk.calls == added.work.embedded and fast.calls == 0
