@@ -146,7 +146,9 @@ class CorpusSummarizer:
             # that is too much (a first build of a large corpus), new text is quoted, and the rest is kept.
             first = changed | (stale & set(only or ()))
             todo, writer = (first, self) if len(first) <= self.llm_max else (changed, self._quoting())
-        names = NameBook.from_texts(c.clean for c in chunks) if todo else NameBook.from_texts(())
+        # The corpus's names check the model's points (seconds on a large corpus); quoting needs none.
+        wanted = todo and writer.llm is not None
+        names = NameBook.from_texts(c.clean for c in chunks) if wanted else NameBook.from_texts(())
         out: dict[str, DocumentSummary] = {}
         for source, own in by_source.items():
             if source in todo:
