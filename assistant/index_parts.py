@@ -23,6 +23,7 @@ from assistant.types import Chunk
 Progress = Callable[[str, float], None]
 SENTENCES = "sentences.npy"
 ROWS = "sentences.json"
+TOKENS = "bm25-tokens.json"
 
 
 def bm25_text(chunk: Chunk) -> str:
@@ -58,6 +59,20 @@ def embed_sorted(
         done = min(first + step, len(order))
         progress(f"embedding {done}/{len(order)}", start + span * done / len(order))
     return out
+
+
+def save_tokens(build: Path, tokens: Mapping[str, list[str]]) -> None:
+    """Each chunk's keyword tokens, so that the next build analyses only new chunks."""
+    (build / TOKENS).write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+
+
+def load_tokens(build: Path) -> dict[str, list[str]]:
+    """The tokens a build saved; {} where it saved none or they cannot be read (they are then analysed again)."""
+    try:
+        raw = json.loads((build / TOKENS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
 
 
 def sentence_rows(chunks: Sequence[Chunk]) -> tuple[list[list[Any]], list[str]]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index_parts import load_sentence_vectors
+from assistant.index_parts import load_sentence_vectors, load_tokens
 from assistant.ingest.scan import Skipped, Source
 from assistant.store import ChromaStore, open_client
 from assistant.types import Chunk
@@ -79,6 +79,7 @@ class Lent:
     store: ChromaStore
     chunks: list[Chunk]
     sentence_vectors: dict[str, np.ndarray]
+    tokens: dict[str, list[str]] = field(default_factory=dict)  # keyword tokens of kept chunks, where saved
 
 
 def _open_previous(plan: Plan) -> ChromaStore:
@@ -107,4 +108,10 @@ def lend(plan: Plan, tmp: Path, chroma_url: str, collection: str) -> Lent:
             vectors = old.vectors([c.chunk_id for c in part])
             store.add(part, [vectors[c.chunk_id] for c in part])
     sentences = load_sentence_vectors(plan.previous)
-    return Lent(store, kept, {c.chunk_id: sentences[c.chunk_id] for c in kept if c.chunk_id in sentences})
+    tokens = load_tokens(plan.previous)
+    return Lent(
+        store,
+        kept,
+        {c.chunk_id: sentences[c.chunk_id] for c in kept if c.chunk_id in sentences},
+        {c.chunk_id: tokens[c.chunk_id] for c in kept if c.chunk_id in tokens},
+    )

@@ -44,6 +44,7 @@ from assistant.index_parts import (
     embed_sorted,
     grouped_sentence_vectors,
     load_sentence_vectors,
+    save_tokens,
     sentence_rows,
     write_sentence_vectors,
 )
@@ -61,6 +62,7 @@ from assistant.ingest.scan import (
 from assistant.retrieval.bm25 import BM25Store
 from assistant.store import ChromaStore, Store, open_client
 from assistant.summaries import DocumentSummary, read_summaries, write_summaries
+from assistant.text.analyzer import tokenize
 from assistant.types import Chunk, Document
 
 __all__ = [
@@ -268,6 +270,7 @@ class _Gathered:
     chunks: list[Chunk]  # kept and new, in corpus order
     new: list[Chunk]
     sentence_vectors: dict[str, np.ndarray]  # of the kept chunks, until the new ones are added
+    tokens: dict[str, list[str]]  # keyword tokens of the kept chunks
     loaded: int
     skipped: tuple[Skipped, ...]
 
@@ -282,15 +285,15 @@ def _gather(
     if plan.incremental:
         progress(f"keeping {len(plan.keep)} unchanged files", 0.05)
         lent = lend(plan, tmp, chroma_url, collection)
-        store, chunks, vectors = lent.store, lent.chunks + new, lent.sentence_vectors
+        store, chunks, vectors, tokens = lent.store, lent.chunks + new, lent.sentence_vectors, lent.tokens
     else:
         store = ChromaStore(open_client(None if chroma_url else tmp / "chroma", chroma_url), collection, create=True)
-        chunks, vectors = list(new), {}
+        chunks, vectors, tokens = list(new), {}, {}
     every_skip = tuple(sorted([*skipped, *plan.still_skipped], key=lambda s: s.source))
     if not chunks:
         raise IndexError_("The corpus produced no text to index." + _skip_note(every_skip))
     chunks.sort(key=lambda c: (c.source, c.order))
-    return _Gathered(store, chunks, new, vectors, len(docs), every_skip)
+    return _Gathered(store, chunks, new, vectors, tokens, len(docs), every_skip)
 
 
 def _write_build(
@@ -313,7 +316,9 @@ def _write_build(
     if plan.load:
         embedder.warm_up()  # opening the model overlaps reading, chunking and the keyword index
     g = _gather(tmp, plan, params, chroma_url, collection, progress)
-    BM25Store.build([c.chunk_id for c in g.chunks], [bm25_text(c) for c in g.chunks]).save(tmp / "bm25")
+    tokens = {c.chunk_id: g.tokens.get(c.chunk_id) or tokenize(bm25_text(c)) for c in g.chunks}
+    BM25Store.from_tokens(list(tokens), list(tokens.values())).save(tmp / "bm25")
+    save_tokens(tmp, tokens)
     rows, sentences = sentence_rows(g.new)
     # Chunks and sentences in one length-sorted stream: less padding than two.
     texts = [c.clean for c in g.new] + sentences

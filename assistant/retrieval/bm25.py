@@ -46,9 +46,15 @@ class BM25Store:
         """Index ``texts`` under ``ids`` (same order, ids unique)."""
         if len(ids) != len(texts):
             raise ValueError(f"got {len(ids)} ids for {len(texts)} texts")
+        return cls.from_tokens(ids, [tokenize(text) for text in texts])
+
+    @classmethod
+    def from_tokens(cls, ids: Sequence[str], corpus: Sequence[list[str]]) -> BM25Store:
+        """Index already analysed texts (an incremental build keeps the unchanged chunks' tokens)."""
+        if len(ids) != len(corpus):
+            raise ValueError(f"got {len(ids)} ids for {len(corpus)} token lists")
         if len(set(ids)) != len(ids):
             raise ValueError("chunk ids must be unique")
-        corpus = [tokenize(text) for text in texts]
         if not any(corpus):
             return cls(list(ids), None)
         retriever = bm25s.BM25()

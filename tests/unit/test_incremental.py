@@ -213,3 +213,25 @@ def test_a_file_added_to_a_large_index_is_embedded_by_the_runtime_a_full_build_u
     _corpus(tmp_path, {**big, "neu.txt": "Ein neuer Satz zum Gipfel."})
     added = _build(tmp_path, tmp_path / "idx", routed)  # type: ignore[arg-type]
     assert 0 < added.work.embedded < 100 and bulk.calls == added.work.embedded and fast.calls == 0
+
+
+def test_an_incremental_build_analyses_only_the_new_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.indexing as indexing
+    from assistant.text.analyzer import tokenize
+
+    _corpus(tmp_path, {k: TEXTS[k] for k in ("haushalt.txt", "island.txt")})
+    _build(tmp_path, tmp_path / "idx", HashEmbedder())
+    analysed: list[str] = []
+
+    def counting(text: str) -> list[str]:
+        analysed.append(text)
+        return tokenize(text)
+
+    monkeypatch.setattr(indexing, "tokenize", counting)
+    _corpus(tmp_path, dict(TEXTS))
+    added = _build(tmp_path, tmp_path / "idx", HashEmbedder())
+    new = [c for c in open_index(tmp_path / "idx", None).chunks.values() if c.source == "corpus/bahn.md"]
+    assert len(analysed) == len(new) == added.chunks - 2
+    monkeypatch.undo()
+    _build(tmp_path, tmp_path / "full", HashEmbedder())
+    assert _results(tmp_path / "idx") == _results(tmp_path / "full")
