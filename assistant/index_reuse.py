@@ -41,6 +41,7 @@ class Plan:
 
     keep: frozenset[str] = frozenset()
     load: tuple[Source, ...] = ()
+    every: tuple[Source, ...] = ()  # the whole corpus, for a full build when the active one cannot lend
     still_skipped: tuple[Skipped, ...] = ()
     removed: tuple[str, ...] = ()
     previous: Path | None = None
@@ -50,13 +51,23 @@ class Plan:
     def incremental(self) -> bool:
         return self.previous is not None
 
+    def digests(self) -> dict[str, str]:
+        """source -> digest of every source this build saw: the next build's ``files``."""
+        old: Mapping[str, str] = self.previous_manifest.get("files", {})
+        kept = {src: old[src] for src in self.keep} | {s.source: old[s.source] for s in self.still_skipped}
+        return {s.source: s.digest for s in self.load} | kept
+
+    def full(self) -> Plan:
+        """The same corpus built from nothing."""
+        return Plan(load=self.every, every=self.every)
+
 
 def plan_build(
     sources: Sequence[Source], active: Path | None, manifest: Mapping[str, Any] | None, expected: Mapping[str, Any]
 ) -> Plan:
     """Reuse what ``active`` (with its ``manifest``) holds of ``sources``; a full build where it cannot."""
     if active is None or manifest is None or any(manifest.get(k) != expected.get(k) for k in COMPATIBLE):
-        return Plan(load=tuple(sources))
+        return Plan(load=tuple(sources), every=tuple(sources))
     digests: dict[str, str] = dict(manifest.get("files", {}))
     skipped = {s.source: s for s in map(Skipped.from_json, manifest.get("skipped", []))}
     keep, load, still = set(), [], []
@@ -69,7 +80,7 @@ def plan_build(
             keep.add(s.source)
     present = {s.source for s in sources}
     removed = tuple(sorted(set(digests) - present))
-    return Plan(frozenset(keep), tuple(load), tuple(still), removed, active, manifest)
+    return Plan(frozenset(keep), tuple(load), tuple(sources), tuple(still), removed, active, manifest)
 
 
 @dataclass
@@ -90,7 +101,11 @@ def _open_previous(plan: Plan) -> ChromaStore:
 
 
 def lend(plan: Plan, tmp: Path, chroma_url: str, collection: str) -> Lent:
-    """Seed the build folder ``tmp`` (or the server's ``collection``) with what ``plan`` keeps."""
+    """Seed the build folder ``tmp`` (or the server's ``collection``) with what ``plan`` keeps.
+
+    Raises IndexError_ when the active build cannot be read (its store is gone or damaged): the
+    caller then builds from nothing rather than failing a change that a full build can make.
+    """
     assert plan.previous is not None
     old = _open_previous(plan)
     every = old.all_chunks()

@@ -58,6 +58,7 @@ from assistant.ingest.scan import (
     load_sources,
     scan_corpus,
     scan_files,
+    skip_note,
 )
 from assistant.retrieval.bm25 import BM25Store
 from assistant.store import ChromaStore, Store, open_client
@@ -266,6 +267,7 @@ class _Written:
 class _Gathered:
     """A build's chunks before the new ones are embedded: the store holds only the kept ones' vectors so far."""
 
+    plan: Plan  # as carried out (a full one where the active build could not lend)
     store: ChromaStore
     chunks: list[Chunk]  # kept and new, in corpus order
     new: list[Chunk]
@@ -284,16 +286,21 @@ def _gather(
     new = [c for d in docs for c in chunk_document(d, params)]
     if plan.incremental:
         progress(f"keeping {len(plan.keep)} unchanged files", 0.05)
-        lent = lend(plan, tmp, chroma_url, collection)
+        try:
+            lent = lend(plan, tmp, chroma_url, collection)
+        except IndexError_:
+            progress("the active build cannot lend its vectors; building from nothing", 0.05)
+            shutil.rmtree(tmp / "chroma", ignore_errors=True)
+            return _gather(tmp, plan.full(), params, chroma_url, collection, progress)
         store, chunks, vectors, tokens = lent.store, lent.chunks + new, lent.sentence_vectors, lent.tokens
     else:
         store = ChromaStore(open_client(None if chroma_url else tmp / "chroma", chroma_url), collection, create=True)
         chunks, vectors, tokens = list(new), {}, {}
     every_skip = tuple(sorted([*skipped, *plan.still_skipped], key=lambda s: s.source))
     if not chunks:
-        raise IndexError_("The corpus produced no text to index." + _skip_note(every_skip))
+        raise IndexError_("The corpus produced no text to index." + skip_note(every_skip))
     chunks.sort(key=lambda c: (c.source, c.order))
-    return _Gathered(store, chunks, new, vectors, tokens, len(docs), every_skip)
+    return _Gathered(plan, store, chunks, new, vectors, tokens, len(docs), every_skip)
 
 
 def _write_build(
@@ -334,7 +341,7 @@ def _write_build(
         progress("summarising the documents", 0.92)
         written = summarize(g.chunks, g.sentence_vectors)
         write_summaries(tmp, written)
-    work = BuildWork(len(plan.keep), g.loaded, len(plan.removed), len(texts))
+    work = BuildWork(len(g.plan.keep), g.loaded, len(g.plan.removed), len(texts))
     manifest = {
         **expected,
         "chunks": len(g.chunks),
@@ -342,7 +349,7 @@ def _write_build(
         "chroma_url": chroma_url,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sources": sorted({c.source for c in g.chunks}),
-        "files": {s.source: s.digest for s in plan.load} | _kept_digests(plan),
+        "files": g.plan.digests(),
         "loaded": sorted({c.source for c in g.new}),  # read anew: the model's summaries follow for these
         "skipped": [s.to_json() for s in g.skipped],
         "work": work.to_json(),
@@ -350,17 +357,6 @@ def _write_build(
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     return _Written(len(g.chunks), g.skipped, work)
-
-
-def _kept_digests(plan: Plan) -> dict[str, str]:
-    old: Mapping[str, str] = plan.previous_manifest.get("files", {})
-    return {src: old[src] for src in plan.keep} | {s.source: old[s.source] for s in plan.still_skipped}
-
-
-def _skip_note(skipped: Sequence[Skipped]) -> str:
-    if not skipped:
-        return ""
-    return " Every file was skipped: " + "; ".join(s.message for s in skipped[:5]) + ("; …" if len(skipped) > 5 else "")
 
 
 @dataclass

@@ -119,3 +119,11 @@ def load_sources(sources: Sequence[Source]) -> tuple[list[Document], list[Skippe
         except IngestError as err:
             skipped.append(Skipped(s.source, err.reason, str(err)))
     return docs, skipped
+
+
+def skip_note(skipped: Sequence[Skipped]) -> str:
+    """What a failed build adds to "no text to index": the files it skipped, and why."""
+    if not skipped:
+        return ""
+    shown = "; ".join(s.message for s in skipped[:5])
+    return f" Every file was skipped: {shown}" + ("; …" if len(skipped) > 5 else "")

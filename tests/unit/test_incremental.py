@@ -235,3 +235,18 @@ def test_an_incremental_build_analyses_only_the_new_chunks(tmp_path: Path, monke
     monkeypatch.undo()
     _build(tmp_path, tmp_path / "full", HashEmbedder())
     assert _results(tmp_path / "idx") == _results(tmp_path / "full")
+
+
+def test_an_active_build_that_cannot_lend_is_replaced_by_a_full_build(tmp_path: Path) -> None:
+    import shutil
+
+    _corpus(tmp_path, {k: TEXTS[k] for k in ("haushalt.txt", "island.txt")})
+    first = _build(tmp_path, tmp_path / "idx", HashEmbedder())
+    shutil.rmtree(first.path / "chroma")  # the active store is gone (a disk cleaned by hand)
+    _corpus(tmp_path, dict(TEXTS))
+    said: list[str] = []
+    result = _build(tmp_path, tmp_path / "idx", HashEmbedder(), progress=lambda m, _: said.append(m))
+    assert result.work.kept == 0 and result.work.loaded == 3 and any("building from nothing" in m for m in said)
+    assert read_manifest(result.path)["files"].keys() == {f"corpus/{k}" for k in TEXTS}
+    _build(tmp_path, tmp_path / "full", HashEmbedder())
+    assert _results(tmp_path / "idx") == _results(tmp_path / "full")
