@@ -357,6 +357,8 @@ def build_assistant(
         model = make_llm(settings)
     else:
         model = llm
+    if names is None and isinstance(retriever, HybridRetriever):
+        names = retriever.name_book()  # saved with the build: no scan of every chunk
     return Assistant(settings, retriever, model, names=names)
 
 

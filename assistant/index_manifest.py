@@ -83,3 +83,26 @@ def read_manifest(build: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise IndexError_(f"Index manifest in {build} is corrupt. Run `assistant index --rebuild`.")
     return data
+
+
+def manifest_or_none(build: Path | None) -> dict[str, Any] | None:
+    """The build's manifest; None for no build or one whose manifest cannot be read."""
+    if build is None:
+        return None
+    try:
+        return read_manifest(build)
+    except IndexError_:
+        return None
+
+
+def rebuild_reason(active: Path | None, expected: dict[str, Any], force: bool) -> str | None:
+    """Why the index must be built again ("no index yet", the stale fields, "forced rebuild"); None when current."""
+    if active is None:
+        return "no index yet"
+    try:
+        reasons = stale_reasons(read_manifest(active), expected)
+    except IndexError_:
+        reasons = ["manifest unreadable"]
+    if reasons:
+        return "; ".join(reasons)
+    return "forced rebuild" if force else None

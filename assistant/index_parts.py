@@ -24,6 +24,7 @@ Progress = Callable[[str, float], None]
 SENTENCES = "sentences.npy"
 ROWS = "sentences.json"
 TOKENS = "bm25-tokens.json"
+NAMES = "names.json"
 
 
 def bm25_text(chunk: Chunk) -> str:
@@ -70,6 +71,20 @@ def load_tokens(build: Path) -> dict[str, list[str]]:
     """The tokens a build saved; {} where it saved none or they cannot be read (they are then analysed again)."""
     try:
         raw = json.loads((build / TOKENS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def save_names(build: Path, names: Mapping[str, list[str]]) -> None:
+    """Each source's names (``NameBook``), so that opening the index does not scan every chunk for them."""
+    (build / NAMES).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+
+
+def load_names(build: Path) -> dict[str, list[str]]:
+    """The names a build saved by source; {} where it saved none (they are then found in the chunks)."""
+    try:
+        raw = json.loads((build / NAMES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return raw if isinstance(raw, dict) else {}
@@ -137,3 +152,15 @@ def _gathered(rows: Sequence[list[Any]], matrix: np.ndarray) -> dict[str, np.nda
     for pos, (cid, _) in enumerate(rows):
         grouped.setdefault(cid, []).append(pos)
     return {cid: np.asarray(matrix[idx]) for cid, idx in grouped.items()}
+
+
+def source_names(chunks: Sequence[Chunk], known: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Each source's names: ``known`` ones kept, the others found in their chunks (a union, as one scan)."""
+    from assistant.answer.facts import NameBook
+
+    by_source: dict[str, list[str]] = {}
+    for c in chunks:
+        if c.source not in known:
+            by_source.setdefault(c.source, []).append(c.clean)
+    found = {src: sorted(NameBook.from_texts(texts).names) for src, texts in by_source.items()}
+    return {src: list(known[src]) for src in known if src in {c.source for c in chunks}} | found

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index_parts import load_sentence_vectors, load_tokens
+from assistant.index_parts import load_names, load_sentence_vectors, load_tokens
 from assistant.ingest.scan import Skipped, Source
 from assistant.store import ChromaStore, open_client
 from assistant.types import Chunk
@@ -91,6 +91,7 @@ class Lent:
     chunks: list[Chunk]
     sentence_vectors: dict[str, np.ndarray]
     tokens: dict[str, list[str]] = field(default_factory=dict)  # keyword tokens of kept chunks, where saved
+    names: dict[str, list[str]] = field(default_factory=dict)  # the kept sources' names, where saved
 
 
 def _open_previous(plan: Plan) -> ChromaStore:
@@ -129,4 +130,5 @@ def lend(plan: Plan, tmp: Path, chroma_url: str, collection: str) -> Lent:
         kept,
         {c.chunk_id: sentences[c.chunk_id] for c in kept if c.chunk_id in sentences},
         {c.chunk_id: tokens[c.chunk_id] for c in kept if c.chunk_id in tokens},
+        {src: names for src, names in load_names(plan.previous).items() if src in plan.keep},
     )

@@ -36,16 +36,21 @@ from assistant.index_manifest import (
     MANIFEST_VERSION,
     current_build,
     expected_manifest,
+    manifest_or_none,
     read_manifest,
+    rebuild_reason,
     stale_reasons,
 )
 from assistant.index_parts import (
     bm25_text,
     embed_sorted,
     grouped_sentence_vectors,
+    load_names,
     load_sentence_vectors,
+    save_names,
     save_tokens,
     sentence_rows,
+    source_names,
     write_sentence_vectors,
 )
 from assistant.index_reuse import Plan, lend, plan_build
@@ -62,7 +67,7 @@ from assistant.ingest.scan import (
 )
 from assistant.retrieval.bm25 import BM25Store
 from assistant.store import ChromaStore, Store, open_client
-from assistant.summaries import DocumentSummary, read_summaries, write_summaries
+from assistant.summaries import DocumentSummary, read_summaries, store_summaries
 from assistant.text.analyzer import tokenize
 from assistant.types import Chunk, Document
 
@@ -154,7 +159,7 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
 
 
 def _drop_server_collection(build: Path) -> None:
-    manifest = _manifest_or_none(build) or {}
+    manifest = manifest_or_none(build) or {}
     url = str(manifest.get("chroma_url", ""))
     if not url:
         return
@@ -191,12 +196,12 @@ def build_index(
     )
     index_dir.mkdir(parents=True, exist_ok=True)
     active = current_build(index_dir)
-    reason = _rebuild_reason(active, expected, force)
+    reason = rebuild_reason(active, expected, force)
     if active is not None and reason is None:
         manifest = read_manifest(active)
         chunks, skipped = int(manifest.get("chunks", 0)), _skipped_of(manifest)
         return BuildResult(active, False, chunks, time.perf_counter() - t0, "up to date", skipped)
-    plan = plan_build(sources, active, None if force else _manifest_or_none(active), expected)
+    plan = plan_build(sources, active, None if force else manifest_or_none(active), expected)
     build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     tmp = index_dir / f".tmp-{build_id}"
     tmp.mkdir()
@@ -230,30 +235,8 @@ def _as_sources(corpus: Sequence[Document] | Sequence[Source]) -> list[Source]:
     )
 
 
-def _manifest_or_none(build: Path | None) -> dict[str, Any] | None:
-    if build is None:
-        return None
-    try:
-        return read_manifest(build)
-    except IndexError_:
-        return None
-
-
 def _skipped_of(manifest: Mapping[str, Any]) -> tuple[Skipped, ...]:
     return tuple(Skipped.from_json(s) for s in manifest.get("skipped", []))
-
-
-def _rebuild_reason(active: Path | None, expected: dict[str, Any], force: bool) -> str | None:
-    """Why the index must be built again ("no index yet", the stale fields, "forced rebuild"); None when current."""
-    if active is None:
-        return "no index yet"
-    try:
-        reasons = stale_reasons(read_manifest(active), expected)
-    except IndexError_:
-        reasons = ["manifest unreadable"]
-    if reasons:
-        return "; ".join(reasons)
-    return "forced rebuild" if force else None
 
 
 @dataclass(frozen=True)
@@ -273,6 +256,7 @@ class _Gathered:
     new: list[Chunk]
     sentence_vectors: dict[str, np.ndarray]  # of the kept chunks, until the new ones are added
     tokens: dict[str, list[str]]  # keyword tokens of the kept chunks
+    names: dict[str, list[str]]  # the kept sources' names
     loaded: int
     skipped: tuple[Skipped, ...]
 
@@ -292,15 +276,21 @@ def _gather(
             progress("the active build cannot lend its vectors; building from nothing", 0.05)
             shutil.rmtree(tmp / "chroma", ignore_errors=True)
             return _gather(tmp, plan.full(), params, chroma_url, collection, progress)
-        store, chunks, vectors, tokens = lent.store, lent.chunks + new, lent.sentence_vectors, lent.tokens
+        store, chunks, vectors, tokens, names = (
+            lent.store,
+            lent.chunks + new,
+            lent.sentence_vectors,
+            lent.tokens,
+            lent.names,
+        )
     else:
         store = ChromaStore(open_client(None if chroma_url else tmp / "chroma", chroma_url), collection, create=True)
-        chunks, vectors, tokens = list(new), {}, {}
+        chunks, vectors, tokens, names = list(new), {}, {}, {}
     every_skip = tuple(sorted([*skipped, *plan.still_skipped], key=lambda s: s.source))
     if not chunks:
         raise IndexError_("The corpus produced no text to index." + skip_note(every_skip))
     chunks.sort(key=lambda c: (c.source, c.order))
-    return _Gathered(plan, store, chunks, new, vectors, tokens, len(docs), every_skip)
+    return _Gathered(plan, store, chunks, new, vectors, tokens, names, len(docs), every_skip)
 
 
 def _write_build(
@@ -320,12 +310,13 @@ def _write_build(
     Everything lands in ``tmp`` (or, for a server, a collection named after
     the build): the caller switches ``CURRENT`` only once this returns.
     """
-    if plan.load:
+    if plan.load and not plan.incremental:
         embedder.warm_up()  # opening the model overlaps reading, chunking and the keyword index
     g = _gather(tmp, plan, params, chroma_url, collection, progress)
     tokens = {c.chunk_id: g.tokens.get(c.chunk_id) or tokenize(bm25_text(c)) for c in g.chunks}
     BM25Store.from_tokens(list(tokens), list(tokens.values())).save(tmp / "bm25")
     save_tokens(tmp, tokens)
+    save_names(tmp, source_names(g.chunks, g.names))
     rows, sentences = sentence_rows(g.new)
     # Chunks and sentences in one length-sorted stream: less padding than two.
     texts = [c.clean for c in g.new] + sentences
@@ -340,7 +331,7 @@ def _write_build(
     if summarize is not None:
         progress("summarising the documents", 0.92)
         written = summarize(g.chunks, g.sentence_vectors)
-        write_summaries(tmp, written)
+        store_summaries(tmp, written, g.plan.previous)
     work = BuildWork(len(g.plan.keep), g.loaded, len(g.plan.removed), len(texts))
     manifest = {
         **expected,
@@ -371,6 +362,7 @@ class LoadedIndex:
     # chunk id -> (n_sentences, dim) unit vectors, in sentence order
     sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     summaries: dict[str, DocumentSummary] = field(default_factory=dict)  # source -> its summary
+    names: dict[str, list[str]] = field(default_factory=dict)  # source -> its names, where the build saved them
 
 
 def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: str = "") -> LoadedIndex:
@@ -393,4 +385,5 @@ def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: 
             "Run `assistant index --rebuild`."
         )
     bm25 = BM25Store.load(build / "bm25")
-    return LoadedIndex(build, manifest, store, bm25, chunks, load_sentence_vectors(build), read_summaries(build))
+    vectors, summaries = load_sentence_vectors(build), read_summaries(build)
+    return LoadedIndex(build, manifest, store, bm25, chunks, vectors, summaries, load_names(build))

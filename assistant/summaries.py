@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,8 +199,26 @@ def write_summaries(build: Path, summaries: Mapping[str, DocumentSummary]) -> No
     """Write (or replace, atomically: a reader sees the old file or the new one) the build's summaries."""
     payload = {"version": VERSION, "documents": [s.to_json() for s in summaries.values()]}
     tmp = build / f".{FILE}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     os.replace(tmp, build / FILE)
+
+
+def store_summaries(build: Path, written: Mapping[str, DocumentSummary], previous_build: Path | None) -> None:
+    """Write a new build's summaries, or copy the previous build's file when none of them changed.
+
+    Why: a removal on a thousand-document corpus changes no summary, and
+    serialising them all again costs seconds.
+    """
+    if previous_build is not None and (previous_build / FILE).is_file():
+        kept = {s.source: s.fingerprint + s.written_by for s in written.values()}
+        if kept == _fingerprints(previous_build):
+            shutil.copyfile(previous_build / FILE, build / FILE)
+            return
+    write_summaries(build, written)
+
+
+def _fingerprints(build: Path) -> dict[str, str]:
+    return {s.source: s.fingerprint + s.written_by for s in read_summaries(build).values()}
 
 
 def rewrite(

@@ -7,7 +7,7 @@ and the eval runner can render them without importing the pipeline.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -110,4 +110,13 @@ class Citation:
     quote: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand rather than dataclasses.asdict, which deep-copies: a large corpus's summaries hold 100,000.
+        return {
+            "n": self.n,
+            "chunk_id": self.chunk_id,
+            "source": self.source,
+            "section": self.section,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+        }

@@ -43,6 +43,7 @@ from typing import Literal
 
 import numpy as np
 
+from assistant.answer.facts import NameBook
 from assistant.answer.lang import detect_language, document_language
 from assistant.config import RetrievalSettings
 from assistant.embeddings.base import Embedder, Vector
@@ -141,6 +142,13 @@ class HybridRetriever:
 
     def chunk_texts(self) -> list[str]:
         return [c.clean for c in self.index.chunks.values()]
+
+    def name_book(self) -> NameBook:
+        """The corpus's names: the build's saved ones (each source's, joined), else found in every chunk."""
+        saved = self.index.names
+        if saved and set(saved) >= {c.source for c in self.index.chunks.values()}:
+            return NameBook(frozenset(n for names in saved.values() for n in names))
+        return NameBook.from_texts(self.chunk_texts())
 
     def summary(self, source: str) -> DocumentSummary | None:
         return self.index.summaries.get(source)

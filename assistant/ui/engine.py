@@ -155,7 +155,7 @@ class Engine:
         retriever = build_retriever(self.settings, self.embedder)
         log.info("index %s: %d chunks", retriever.index.path.name, len(retriever.index.chunks))
         # One object: a request reads the retriever and the name book of the same index.
-        return _Loaded(retriever, NameBook.from_texts(retriever.chunk_texts()))
+        return _Loaded(retriever, retriever.name_book())
 
     def build_index(self, *, force: bool = False, progress: Progress | None = None) -> BuildResult:
         """Build (atomically) and reopen the index; callers hold :attr:`corpus_lock`.

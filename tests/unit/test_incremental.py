@@ -250,3 +250,16 @@ def test_an_active_build_that_cannot_lend_is_replaced_by_a_full_build(tmp_path: 
     assert read_manifest(result.path)["files"].keys() == {f"corpus/{k}" for k in TEXTS}
     _build(tmp_path, tmp_path / "full", HashEmbedder())
     assert _results(tmp_path / "idx") == _results(tmp_path / "full")
+
+
+def test_the_saved_names_are_the_ones_a_scan_of_every_chunk_finds(tmp_path: Path) -> None:
+    from assistant.answer.facts import NameBook
+
+    extra = {"nato.txt": "Gipfel\n\nDie Nordatlantische Vertragsorganisation tagte in Ankara. Mark Rutte sprach."}
+    _corpus(tmp_path, {"haushalt.txt": TEXTS["haushalt.txt"], **extra})
+    _build(tmp_path, tmp_path / "idx", HashEmbedder())
+    _corpus(tmp_path, {**TEXTS, **extra})
+    _build(tmp_path, tmp_path / "idx", HashEmbedder())  # incremental: the kept sources' names come along
+    retriever = HybridRetriever(open_index(tmp_path / "idx", None), HashEmbedder(), RetrievalSettings())
+    saved = retriever.name_book()
+    assert saved == NameBook.from_texts(retriever.chunk_texts()) and "nordatlantische" in saved.names
