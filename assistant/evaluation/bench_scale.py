@@ -200,6 +200,17 @@ def _du(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1024 / 1024 if path.exists() else 0.0
 
 
+EARLIER_KEYS = ("chunks", "full_build_s", "chunks_per_s", "build_peak_rss_mb", "full_build_derived")
+
+
+def _earlier(path: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """Rows an earlier run printed (one JSON object a line, as ``measure`` prints them), by (size, store)."""
+    if not path:
+        return {}
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.startswith("{")]
+    return {(r["size"], r["store"]): r for r in rows if "full_build_s" in r}
+
+
 def measure(size: str, store: str, work: Path, server: ChromaServer | None, args: argparse.Namespace) -> dict[str, Any]:
     """Every figure for one corpus size and one store."""
     corpus = work / size / "corpus"
@@ -212,12 +223,17 @@ def measure(size: str, store: str, work: Path, server: ChromaServer | None, args
     if derived:  # the server index from the embedded one: vectors copied, nothing embedded
         shutil.copytree(work / size / "index-embedded", index, dirs_exist_ok=True)
     server_before = _du(server.path) if server is not None else 0.0
-    seconds, rss, out = _run(["index", "-q"] if derived else ["index", "-q", "--rebuild"], env)
-    chunks = _chunks(out)
-    row.update(documents=docs, chunks=chunks, full_build_derived=derived, build_peak_rss_mb=rss)
-    row["copy_from_embedded_s" if derived else "full_build_s"] = seconds
-    if not derived:
-        row["chunks_per_s"] = chunks / seconds
+    prior = args.earlier.get((size, store))
+    if prior is not None and (index / "CURRENT").is_file():  # the full build measured by an earlier run
+        _run(["index", "-q"], env)  # up to date with the staged corpus; not timed
+        row.update({k: prior[k] for k in EARLIER_KEYS if k in prior}, documents=docs, full_build_from=args.full_from)
+    else:
+        seconds, rss, out = _run(["index", "-q"] if derived else ["index", "-q", "--rebuild"], env)
+        chunks = _chunks(out)
+        row.update(documents=docs, chunks=chunks, full_build_derived=derived, build_peak_rss_mb=rss)
+        row["copy_from_embedded_s" if derived else "full_build_s"] = seconds
+        if not derived:
+            row["chunks_per_s"] = chunks / seconds
     row.update(incremental(corpus, env, args.reps))
     row.update(warm_latency(env, QUESTIONS[size], args.asks))
     row.update(serve_ready(env))
@@ -260,7 +276,13 @@ def main(argv: list[str] | None = None, write: Callable[[list[dict[str, Any]], P
     p.add_argument("--asks", type=int, default=3, help="timed answers per size and store")
     p.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "summit-bench-scale"))
     p.add_argument("--cache", default=str(Path.home() / ".cache" / "summit-assistant" / "bench-scale"))
+    p.add_argument(
+        "--full-from",
+        default="",
+        help="a log of an earlier run: where its index is still there, take its full-build figures from it",
+    )
     args = p.parse_args(argv)
+    args.earlier = _earlier(args.full_from)
     if "embedded" not in args.stores and set(args.sizes) - set(args.server_full):
         p.error("a server index without --server-full is copied from the embedded one: include --stores embedded")
     rows = run(args)

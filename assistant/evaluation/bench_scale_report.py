@@ -43,6 +43,8 @@ COLUMNS = (
 
 def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
     value = row.get(key)
+    if key == "full_build_s" and row.get("full_build_from") and isinstance(value, float):
+        return f"{value:.0f}*"
     if key == "full_build_s" and row.get("full_build_derived"):
         return f"copied {row.get('copy_from_embedded_s', float('nan')):.0f}"
     if value is None or (isinstance(value, float) and math.isnan(value)):
