@@ -95,6 +95,11 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 # -- index ------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
+    import importlib
+    import threading
+
+    # Chroma's import takes a second or two; it overlaps loading the models instead of starting the build.
+    threading.Thread(target=importlib.import_module, args=("chromadb",), daemon=True).start()
     from assistant.app import build_embedder, index_corpus
     from assistant.llm.factory import make_llm
 

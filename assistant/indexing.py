@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -310,8 +311,8 @@ def _write_build(
     Everything lands in ``tmp`` (or, for a server, a collection named after
     the build): the caller switches ``CURRENT`` only once this returns.
     """
-    if plan.load and not plan.incremental:
-        embedder.warm_up()  # opening the model overlaps reading, chunking and the keyword index
+    if plan.load:
+        _open_model_early(embedder, plan)
     g = _gather(tmp, plan, params, chroma_url, collection, progress)
     tokens = {c.chunk_id: g.tokens.get(c.chunk_id) or tokenize(bm25_text(c)) for c in g.chunks}
     BM25Store.from_tokens(list(tokens), list(tokens.values())).save(tmp / "bm25")
@@ -344,10 +345,20 @@ def _write_build(
         "loaded": sorted({c.source for c in g.new}),  # read anew: the model's summaries follow for these
         "skipped": [s.to_json() for s in g.skipped],
         "work": work.to_json(),
+        "texts": len(g.chunks) + sum(len(v) for v in g.sentence_vectors.values()),  # picks the next runtime
         "summaries_by": sorted({s.written_by for s in written.values()}),
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     return _Written(len(g.chunks), g.skipped, work)
+
+
+def _open_model_early(embedder: Embedder, plan: Plan) -> None:
+    """Open the model that will embed (the bulk runtime for a large index) while the build reads and chunks."""
+    if not plan.incremental:
+        embedder.warm_up()
+        return
+    size = int(plan.previous_manifest.get("texts", 0)) or 4 * int(plan.previous_manifest.get("chunks", 0))
+    threading.Thread(target=embedder.runtime, args=(size,), name="open-embedder", daemon=True).start()
 
 
 @dataclass
