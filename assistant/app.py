@@ -279,7 +279,7 @@ def index_corpus(
         summarize=quoting,
         summaries=mode,
     )
-    if mode != "llm" or llm is None or defer_summaries:
+    if mode != "llm" or llm is None or defer_summaries or not result.built:
         return result
     t0 = time.perf_counter()
     written = write_model_summaries(settings, embedder, llm)

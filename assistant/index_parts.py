@@ -62,29 +62,17 @@ def embed_sorted(
     return out
 
 
-def save_tokens(build: Path, tokens: Mapping[str, list[str]]) -> None:
-    """Each chunk's keyword tokens, so that the next build analyses only new chunks."""
-    (build / TOKENS).write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+def save_by_key(build: Path, name: str, values: Mapping[str, list[str]]) -> None:
+    """A map of string lists beside the build's other files: each chunk's keyword tokens (``TOKENS``), so
+    that the next build analyses only new chunks, or each source's names (``NAMES``), so that opening the
+    index does not scan every chunk for them."""
+    (build / name).write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
 
 
-def load_tokens(build: Path) -> dict[str, list[str]]:
-    """The tokens a build saved; {} where it saved none or they cannot be read (they are then analysed again)."""
+def load_by_key(build: Path, name: str) -> dict[str, list[str]]:
+    """What :func:`save_by_key` wrote; {} where the build has none (it is then computed again)."""
     try:
-        raw = json.loads((build / TOKENS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return raw if isinstance(raw, dict) else {}
-
-
-def save_names(build: Path, names: Mapping[str, list[str]]) -> None:
-    """Each source's names (``NameBook``), so that opening the index does not scan every chunk for them."""
-    (build / NAMES).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
-
-
-def load_names(build: Path) -> dict[str, list[str]]:
-    """The names a build saved by source; {} where it saved none (they are then found in the chunks)."""
-    try:
-        raw = json.loads((build / NAMES).read_text(encoding="utf-8"))
+        raw = json.loads((build / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return raw if isinstance(raw, dict) else {}

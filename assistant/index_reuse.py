@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index_parts import load_names, load_sentence_vectors, load_tokens
+from assistant.index_parts import NAMES, TOKENS, load_by_key, load_sentence_vectors
 from assistant.ingest.scan import Skipped, Source
 from assistant.store import ChromaStore, open_client
 from assistant.types import Chunk
@@ -124,11 +124,11 @@ def lend(plan: Plan, tmp: Path, chroma_url: str, collection: str) -> Lent:
             vectors = old.vectors([c.chunk_id for c in part])
             store.add(part, [vectors[c.chunk_id] for c in part])
     sentences = load_sentence_vectors(plan.previous)
-    tokens = load_tokens(plan.previous)
+    tokens = load_by_key(plan.previous, TOKENS)
     return Lent(
         store,
         kept,
         {c.chunk_id: sentences[c.chunk_id] for c in kept if c.chunk_id in sentences},
         {c.chunk_id: tokens[c.chunk_id] for c in kept if c.chunk_id in tokens},
-        {src: names for src, names in load_names(plan.previous).items() if src in plan.keep},
+        {src: names for src, names in load_by_key(plan.previous, NAMES).items() if src in plan.keep},
     )

@@ -43,13 +43,14 @@ from assistant.index_manifest import (
     stale_reasons,
 )
 from assistant.index_parts import (
+    NAMES,
+    TOKENS,
     bm25_text,
     embed_sorted,
     grouped_sentence_vectors,
-    load_names,
+    load_by_key,
     load_sentence_vectors,
-    save_names,
-    save_tokens,
+    save_by_key,
     sentence_rows,
     source_names,
     write_sentence_vectors,
@@ -231,9 +232,8 @@ def build_index(
 
 
 def _as_sources(corpus: Sequence[Document] | Sequence[Source]) -> list[Source]:
-    return [s for s in corpus if isinstance(s, Source)] or from_documents(
-        [d for d in corpus if isinstance(d, Document)]
-    )
+    docs = [d for d in corpus if isinstance(d, Document)]
+    return [s for s in corpus if isinstance(s, Source)] or from_documents(docs)
 
 
 def _skipped_of(manifest: Mapping[str, Any]) -> tuple[Skipped, ...]:
@@ -316,8 +316,8 @@ def _write_build(
     g = _gather(tmp, plan, params, chroma_url, collection, progress)
     tokens = {c.chunk_id: g.tokens.get(c.chunk_id) or tokenize(bm25_text(c)) for c in g.chunks}
     BM25Store.from_tokens(list(tokens), list(tokens.values())).save(tmp / "bm25")
-    save_tokens(tmp, tokens)
-    save_names(tmp, source_names(g.chunks, g.names))
+    save_by_key(tmp, TOKENS, tokens)
+    save_by_key(tmp, NAMES, source_names(g.chunks, g.names))
     rows, sentences = sentence_rows(g.new)
     # Chunks and sentences in one length-sorted stream: less padding than two.
     texts = [c.clean for c in g.new] + sentences
@@ -397,4 +397,4 @@ def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: 
         )
     bm25 = BM25Store.load(build / "bm25")
     vectors, summaries = load_sentence_vectors(build), read_summaries(build)
-    return LoadedIndex(build, manifest, store, bm25, chunks, vectors, summaries, load_names(build))
+    return LoadedIndex(build, manifest, store, bm25, chunks, vectors, summaries, load_by_key(build, NAMES))

@@ -124,13 +124,14 @@ def cold_ask(question: str = "Wie hoch ist der Verteidigungshaushalt 2026?") -> 
     return {"first_token_s": first, "total_s": time.perf_counter() - t}
 
 
-def serve_ready(timeout: float = 300) -> dict[str, float]:
+def serve_ready(timeout: float = 300, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Seconds from launching ``assistant serve`` (with ``env``) until /readyz, and its peak RSS in MB."""
     import httpx
 
     port = free_port()
     t = time.perf_counter()
     proc = subprocess.Popen(
-        [_assistant_bin(), "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [_assistant_bin(), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     ready = None
     rss = 0.0

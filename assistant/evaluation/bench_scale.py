@@ -171,29 +171,11 @@ def warm_latency(env: dict[str, str], questions: tuple[str, ...], asks: int) -> 
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def serve_ready(env: dict[str, str], timeout: float = 600) -> dict[str, float]:
-    import httpx
+def serve_ready(env: dict[str, str]) -> dict[str, float]:
+    from assistant.evaluation.bench import serve_ready as launch
 
-    port = free_port()
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        [_assistant(), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    ready = float("nan")
-    try:
-        while time.perf_counter() - t < timeout and proc.poll() is None:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    ready = time.perf_counter() - t
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        status = Path(f"/proc/{proc.pid}/status").read_text()
-        rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-    return {"serve_ready_s": ready, "serve_peak_rss_mb": rss}
+    got = launch(timeout=600, env=env)
+    return {"serve_ready_s": got["ready_s"], "serve_peak_rss_mb": got["peak_rss_mb"]}
 
 
 def _du(path: Path) -> float:
