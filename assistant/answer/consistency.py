@@ -19,14 +19,24 @@ second reply costs only its own tokens.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.citations import strip_markers
 from assistant.answer.prompt import is_refusal
 from assistant.answer.yesno import is_yes_no, polarity
 from assistant.text.analyzer import tokenize
+from assistant.text.fold import normalize
+
+_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
 
 
 def _added(reply: str, question: str) -> set[str]:
     return set(tokenize(strip_markers(reply))) - set(tokenize(question))
+
+
+def _added_numbers(reply: str, question: str) -> set[str]:
+    """The numbers a reply states beyond the question's, written one way ("fünf", "5" and "five" agree)."""
+    return set(_NUMBER.findall(normalize(strip_markers(reply)))) - set(_NUMBER.findall(normalize(question)))
 
 
 def agreement(first: str, second: str, question: str, language: str = "en") -> float:
@@ -35,7 +45,11 @@ def agreement(first: str, second: str, question: str, language: str = "en") -> f
     The overlap is taken over the shorter reply, so a second reply that
     says the same and a little more still agrees. A refusal agrees with
     nothing, and two replies that add nothing both restate the question:
-    they agree, and the restatement check decides about them. A yes/no
+    they agree, and the restatement check decides about them. Two replies
+    that state the same new numbers agree, even in different languages: the
+    sampled reply often drifts into English ("discovered oxygen in 1773"
+    against "entdeckte Sauerstoff im Jahr 1773"), and on XQuAD and the Debian
+    Reference every such pair was right. A yes/no
     question's claim is its polarity: "YES" agrees with "South Korea took
     part in the summit", although they share no word.
     """
@@ -43,6 +57,9 @@ def agreement(first: str, second: str, question: str, language: str = "en") -> f
         return 0.0
     if is_yes_no(question, language):
         return 1.0 if polarity(first, language) == polarity(second, language) else 0.0
+    numbers = _added_numbers(first, question)
+    if numbers and numbers == _added_numbers(second, question):
+        return 1.0  # the same year, sum or count, whatever the words or language around it
     a, b = _added(first, question), _added(second, question)
     if not a and not b:
         return 1.0

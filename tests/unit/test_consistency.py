@@ -37,3 +37,23 @@ def test_a_yes_no_question_compares_polarity() -> None:
     assert (
         agreement("Ja, Island ist beigetreten [1].", "Island trat nicht bei.", "Ist Island beigetreten?", "de") == 0.0
     )
+
+
+def test_the_same_new_numbers_agree_across_languages() -> None:
+    # The sampled reply drifted into English; both give the year the question asks for.
+    q = "Wann wurde die Burg Hohenfels erbaut?"
+    assert (
+        agreement("Die Burg Hohenfels wurde im Jahr 1187 erbaut [1].", "The castle was built in 1187 [1].", q, "de")
+        == 1.0
+    )
+    # Spelled and written numbers are one number.
+    museum = "How many galleries does the Riverside Museum have?"
+    assert agreement("The Riverside Museum has twelve galleries [1].", "It has 12 [1].", museum) == 1.0
+
+
+def test_other_numbers_or_a_number_the_question_states_do_not_agree() -> None:
+    q = "How much time remained when the interception was made?"
+    assert agreement("17 seconds remained [1].", "3:08 minutes remained [1].", q) == 0.0
+    # 1187 is the question's own number: it says nothing about the answer, so the words decide.
+    built = "Who built the castle in 1187?"
+    assert agreement("Count Otto built it in 1187 [1].", "The monks of Lorsch built it in 1187.", built) < 0.7

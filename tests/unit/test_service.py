@@ -68,6 +68,19 @@ def test_backend_down_errors_or_falls_back(indexed_doc: IndexedDoc) -> None:
     assert any(indexed_doc.fact in c.quote for c in a.citations)
 
 
+def test_the_extractive_answer_passes_the_fallback_checks(indexed_doc: IndexedDoc) -> None:
+    """A quote with no model behind it is what ``on_topic`` guards: a floor no sentence reaches refuses it."""
+    floor = {"answer.fallback_min_cosine": 1.01, "answer.fallback_min_cosine_cross": 1.01}
+    a = _bot(indexed_doc.retriever, None, **floor).ask(indexed_doc.question)
+    assert a.refused and a.reason == "fallback_off_topic" and not a.citations
+    assert any("fallback_off_topic" in n for n in a.notes)
+    answered = _bot(indexed_doc.retriever, None).ask(indexed_doc.question)
+    assert not answered.refused and answered.reason == "" and answered.citations
+    down = FakeLLM(fail="connection refused")
+    b = _bot(indexed_doc.retriever, down, **{"llm.fallback": "extractive", **floor}).ask(indexed_doc.question)
+    assert b.refused and b.backend == "extractive" and b.reason == "fallback_off_topic"
+
+
 def test_a_failing_rewrite_falls_back_to_carrying_the_previous_question(indexed_doc: IndexedDoc) -> None:
     """`retrieval_query` lets the rewrite's BackendError through (test_chat_query); the service carries over."""
     down = FakeLLM(fail="connection refused")
