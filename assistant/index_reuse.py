@@ -10,9 +10,11 @@ skip report without being read again.
 
 The embedded store is copied folder and all, and the chunks of changed or
 removed sources are deleted from the copy (a copy is cheaper than adding
-ten thousand vectors to a fresh HNSW graph). A Chroma server has no copy,
-so the kept vectors are read from the active collection and written into
-the new one.
+ten thousand vectors to a fresh HNSW graph). On a Chroma server, which has
+no copy, the new build is a new version of the active build's collection
+(:class:`assistant.store.ChromaStore`): its parent's changed chunks are
+retired and its new ones added, and nothing kept is written again. Only a
+build that moves between stores copies the kept vectors.
 """
 
 from __future__ import annotations
@@ -27,12 +29,15 @@ import numpy as np
 
 from assistant.index_parts import NAMES, TOKENS, load_by_key, load_sentence_vectors
 from assistant.ingest.scan import Skipped, Source
-from assistant.store import ChromaStore, open_client
+from assistant.store import ChromaStore, new_generation, open_client
 from assistant.types import Chunk
 
 # Manifest fields that must match for the active build's vectors to be reused.
 COMPATIBLE = ("version", "embedding", "chunking", "analyzer")
 COPY_BATCH = 512
+# Every query of a server version filters on its lineage, so a long one is compacted: after this many
+# incremental builds the next one copies the kept vectors into a fresh collection, as a move does.
+MAX_LINEAGE = 64
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,17 @@ class Lent:
     names: dict[str, list[str]] = field(default_factory=dict)  # the kept sources' names, where saved
 
 
+def lineage_of(manifest: Mapping[str, Any]) -> tuple[int, ...]:
+    """The generations a build's version of its server collection is made of (none for the embedded store)."""
+    return tuple(int(g) for g in manifest.get("lineage", []))
+
+
 def _open_previous(plan: Plan) -> ChromaStore:
     assert plan.previous is not None
-    url = str(plan.previous_manifest.get("chroma_url", ""))
+    m = plan.previous_manifest
+    url = str(m.get("chroma_url", ""))
     client = open_client(None if url else plan.previous / "chroma", url)
-    return ChromaStore(client, str(plan.previous_manifest.get("collection", "summit")))
+    return ChromaStore(client, str(m.get("collection", "summit")), lineage=lineage_of(m))
 
 
 def lend(plan: Plan, tmp: Path, chroma_url: str, collection: str) -> Lent:
@@ -112,13 +123,17 @@ def lend(plan: Plan, tmp: Path, chroma_url: str, collection: str) -> Lent:
     every = old.all_chunks()
     kept = [c for c in every if c.source in plan.keep]
     dropped = [c.chunk_id for c in every if c.source not in plan.keep]
-    embedded_before = not plan.previous_manifest.get("chroma_url")
-    if embedded_before and not chroma_url:
+    before = str(plan.previous_manifest.get("chroma_url", ""))
+    if not before and not chroma_url:
         shutil.copytree(plan.previous / "chroma", tmp / "chroma")
         store = ChromaStore(open_client(tmp / "chroma"), old.name)
         store.delete(dropped)
+    elif before == chroma_url and 0 < len(old.lineage) < MAX_LINEAGE:  # the next version of the same collection
+        store = ChromaStore(open_client(None, chroma_url), old.name, lineage=(*old.lineage, new_generation()))
+        store.delete(dropped)
     else:
-        store = ChromaStore(open_client(None if chroma_url else tmp / "chroma", chroma_url), collection, create=True)
+        client = open_client(None if chroma_url else tmp / "chroma", chroma_url)
+        store = ChromaStore(client, collection, create=True, lineage=(new_generation(),) if chroma_url else None)
         for i in range(0, len(kept), COPY_BATCH):
             part = kept[i : i + COPY_BATCH]
             vectors = old.vectors([c.chunk_id for c in part])

@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,8 @@ from assistant.index_parts import (
     source_names,
     write_sentence_vectors,
 )
-from assistant.index_reuse import Plan, lend, plan_build
+from assistant.index_prune import prune
+from assistant.index_reuse import Plan, lend, lineage_of, plan_build
 from assistant.ingest.chunk import ChunkParams, chunk_document
 from assistant.ingest.scan import (
     Skipped,
@@ -68,7 +70,7 @@ from assistant.ingest.scan import (
     skip_note,
 )
 from assistant.retrieval.bm25 import BM25Store
-from assistant.store import ChromaStore, Store, open_client
+from assistant.store import ChromaStore, Store, new_generation, open_client
 from assistant.summaries import DocumentSummary, read_summaries, store_summaries
 from assistant.text.analyzer import tokenize
 from assistant.types import Chunk, Document
@@ -148,27 +150,9 @@ def _switch(index_dir: Path, build: Path) -> None:
     os.replace(tmp, index_dir / CURRENT)
 
 
-def _prune(index_dir: Path, keep: set[str]) -> None:
-    """Drop builds other than the active and the previous one (and their server collections), and dead temp dirs."""
-    builds = sorted((p for p in index_dir.glob("build-*") if p.is_dir()), key=lambda p: p.name)
-    for old in builds[:-2]:
-        if old.name not in keep:
-            _drop_server_collection(old)
-            shutil.rmtree(old, ignore_errors=True)
-    for tmp in index_dir.glob(".tmp-*"):
-        if tmp.name not in keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _drop_server_collection(build: Path) -> None:
-    manifest = manifest_or_none(build) or {}
-    url = str(manifest.get("chroma_url", ""))
-    if not url:
-        return
-    try:
-        ChromaStore(open_client(None, url), str(manifest.get("collection", ""))).drop()
-    except Exception:
-        return
+def _new_build_id() -> str:
+    """Microseconds in the id: builds sort by name in start order (pruning keeps the newest), even within a second."""
+    return f"{datetime.now().strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:6]}"
 
 
 def build_index(
@@ -204,9 +188,10 @@ def build_index(
         chunks, skipped = int(manifest.get("chunks", 0)), _skipped_of(manifest)
         return BuildResult(active, False, chunks, time.perf_counter() - t0, "up to date", skipped)
     plan = plan_build(sources, active, None if force else manifest_or_none(active), expected)
-    build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    build_id = _new_build_id()
     tmp = index_dir / f".tmp-{build_id}"
     tmp.mkdir()
+    previous = read_summaries(active) if summarize else {}  # read once: for reuse, and to see if any changed
     try:
         written = _write_build(
             tmp,
@@ -217,7 +202,8 @@ def build_index(
             chroma_url=chroma_url,
             collection=f"{collection}-{build_id}".replace("T", "t") if chroma_url else collection,
             progress=progress,
-            summarize=(lambda chunks, vecs: summarize(chunks, vecs, read_summaries(active))) if summarize else None,
+            summarize=(lambda chunks, vecs: summarize(chunks, vecs, previous)) if summarize else None,
+            previous_summaries=previous,
         )
         final = index_dir / f"build-{build_id}"
         tmp.rename(final)
@@ -225,7 +211,7 @@ def build_index(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(index_dir, {final.name})
+    prune(index_dir, {final.name})
     progress("done", 1.0)
     seconds = time.perf_counter() - t0
     return BuildResult(final, True, written.chunks, seconds, reason or "no index yet", written.skipped, written.work)
@@ -285,7 +271,8 @@ def _gather(
             lent.names,
         )
     else:
-        store = ChromaStore(open_client(None if chroma_url else tmp / "chroma", chroma_url), collection, create=True)
+        client = open_client(None if chroma_url else tmp / "chroma", chroma_url)
+        store = ChromaStore(client, collection, create=True, lineage=(new_generation(),) if chroma_url else None)
         chunks, vectors, tokens, names = list(new), {}, {}, {}
     every_skip = tuple(sorted([*skipped, *plan.still_skipped], key=lambda s: s.source))
     if not chunks:
@@ -305,6 +292,7 @@ def _write_build(
     collection: str,
     progress: Progress,
     summarize: Callable[[Sequence[Chunk], dict[str, np.ndarray]], Mapping[str, DocumentSummary]] | None = None,
+    previous_summaries: Mapping[str, DocumentSummary] | None = None,
 ) -> _Written:
     """Chunk and embed the plan's new sources, and store them with what the active build lends.
 
@@ -332,13 +320,14 @@ def _write_build(
     if summarize is not None:
         progress("summarising the documents", 0.92)
         written = summarize(g.chunks, g.sentence_vectors)
-        store_summaries(tmp, written, g.plan.previous)
+        store_summaries(tmp, written, g.plan.previous, previous_summaries or {})
     work = BuildWork(len(g.plan.keep), g.loaded, len(g.plan.removed), len(texts))
     manifest = {
         **expected,
         "chunks": len(g.chunks),
         "collection": g.store.name,
         "chroma_url": chroma_url,
+        "lineage": list(g.store.lineage),  # this build's version of a shared server collection
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sources": sorted({c.source for c in g.chunks}),
         "files": g.plan.digests(),
@@ -388,7 +377,7 @@ def open_index(index_dir: Path, expected: dict[str, Any] | None, *, chroma_url: 
             raise IndexError_(f"The index is stale ({'; '.join(reasons)}). Run `assistant index` to rebuild it.")
     url = chroma_url or str(manifest.get("chroma_url", ""))
     client = open_client(None if url else build / "chroma", url)
-    store = ChromaStore(client, str(manifest.get("collection", "summit")))
+    store = ChromaStore(client, str(manifest.get("collection", "summit")), lineage=lineage_of(manifest))
     chunks = {c.chunk_id: c for c in store.all_chunks()}
     if len(chunks) != int(manifest.get("chunks", -1)):
         raise IndexError_(

@@ -203,22 +203,26 @@ def write_summaries(build: Path, summaries: Mapping[str, DocumentSummary]) -> No
     os.replace(tmp, build / FILE)
 
 
-def store_summaries(build: Path, written: Mapping[str, DocumentSummary], previous_build: Path | None) -> None:
-    """Write a new build's summaries, or copy the previous build's file when none of them changed.
+def store_summaries(
+    build: Path,
+    written: Mapping[str, DocumentSummary],
+    previous_build: Path | None,
+    previous: Mapping[str, DocumentSummary],
+) -> None:
+    """Write a new build's summaries, or copy ``previous_build``'s file (read as ``previous``) when none changed.
 
     Why: a removal on a thousand-document corpus changes no summary, and
     serialising them all again costs seconds.
     """
-    if previous_build is not None and (previous_build / FILE).is_file():
-        kept = {s.source: s.fingerprint + s.written_by for s in written.values()}
-        if kept == _fingerprints(previous_build):
-            shutil.copyfile(previous_build / FILE, build / FILE)
-            return
+    unchanged = _fingerprints(written) == _fingerprints(previous)
+    if unchanged and previous_build is not None and (previous_build / FILE).is_file():
+        shutil.copyfile(previous_build / FILE, build / FILE)
+        return
     write_summaries(build, written)
 
 
-def _fingerprints(build: Path) -> dict[str, str]:
-    return {s.source: s.fingerprint + s.written_by for s in read_summaries(build).values()}
+def _fingerprints(summaries: Mapping[str, DocumentSummary]) -> dict[str, str]:
+    return {s.source: s.fingerprint + s.written_by for s in summaries.values()}
 
 
 def rewrite(

@@ -33,11 +33,6 @@ from assistant.ui.i18n import t
 ProgressFn = Callable[[str, float], None]
 
 
-def source_of(path: Path, root: Path) -> str:
-    """The source string the index uses for ``path``."""
-    return relative(path, root)
-
-
 @dataclass(frozen=True)
 class CorpusEntry:
     source: str
@@ -57,7 +52,7 @@ def entries(engine: Engine) -> list[CorpusEntry]:
             title = str(read_metadata(p).get("title") or p.stem)
         except IngestError:
             title = p.stem
-        out.append(CorpusEntry(source_of(p, s.root), p, p.name, p.suffix.lower().lstrip("."), p.stat().st_size, title))
+        out.append(CorpusEntry(relative(p, s.root), p, p.name, p.suffix.lower().lstrip("."), p.stat().st_size, title))
     return out
 
 
@@ -164,7 +159,7 @@ def add_document(engine: Engine, upload: Path, lang: str, progress: ProgressFn |
     s = engine.settings
     name = safe_name(upload.name)
     target = s.corpus_dir / name
-    validate_upload(upload, name, source_of(target, s.root))
+    validate_upload(upload, name, relative(target, s.root))
     with engine.corpus_lock:
         if target.exists():
             raise IngestError(t("exists", lang, name=name))

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant import index_reuse
 from assistant.app import build_retriever, index_corpus
 from assistant.errors import IndexError_
+from assistant.index_manifest import read_manifest
 from assistant.service import Assistant
+from assistant.store import ChromaStore, open_client
 from tests.net import ChromaServer, free_port
 
 
@@ -51,7 +54,7 @@ QUESTIONS = ["Wie hoch ist der Verteidigungshaushalt 2026?", "Wer führt die Üb
 
 
 def test_incremental_builds_on_the_server_match_a_full_one(
-    chroma: ChromaServer, real_settings, real_embedder, tmp_path: Path
+    chroma: ChromaServer, real_settings, real_embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
@@ -78,4 +81,32 @@ def test_incremental_builds_on_the_server_match_a_full_one(
     full = served.with_overrides(**{"paths.index": str(tmp_path / "idx-full")})
     assert index_corpus(full, real_embedder, force=True).work.kept == 0
     assert _hits(served, real_embedder, QUESTIONS) == _hits(full, real_embedder, QUESTIONS)
+    assert "Kiel" in build_retriever(served, real_embedder).retrieve(QUESTIONS[1], k=1).hits[0].chunk.text
+
+    # The add was a new version of the moved build's collection: nothing kept was written again, and the
+    # build before it (which a running server may still be reading) sees none of the new file.
+    builds = sorted((tmp_path / "idx").glob("build-*"))
+    before, after = read_manifest(builds[-2]), read_manifest(builds[-1])
+    assert after["collection"] == before["collection"] and after["lineage"][:-1] == before["lineage"]
+    client = open_client(None, chroma.url)
+    parent = ChromaStore(client, before["collection"], lineage=before["lineage"])
+    assert {c.source for c in parent.all_chunks()} == set(before["sources"]) and "hafenwacht.txt" not in before[
+        "sources"
+    ]
+
+    (corpus / "hafenwacht.txt").unlink()
+    removed = index_corpus(served, real_embedder)
+    assert removed.work.removed == 1 and removed.work.embedded == 0
+    assert _hits(served, real_embedder, QUESTIONS) == on_disk
+    # Pruning dropped the moved build; its records live on in the two kept builds' versions, and the
+    # added file's chunk stays for the previous build until that build is pruned too.
+    assert client.get_collection(after["collection"]).count() == added.chunks
+
+    # A lineage at its length limit is compacted: the next build starts a fresh collection and copies.
+    monkeypatch.setattr(index_reuse, "MAX_LINEAGE", len(read_manifest(removed.path)["lineage"]))
+    (corpus / "hafenwacht.txt").write_text("Übung Hafenwacht\n\nDie Übung Hafenwacht führt die Marine in Kiel.\n")
+    compacted = index_corpus(served, real_embedder)
+    fresh = read_manifest(compacted.path)
+    assert fresh["collection"] != after["collection"] and len(fresh["lineage"]) == 1
+    assert compacted.work.kept == 1 and 0 < compacted.work.embedded <= 4
     assert "Kiel" in build_retriever(served, real_embedder).retrieve(QUESTIONS[1], k=1).hits[0].chunk.text

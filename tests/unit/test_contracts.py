@@ -48,3 +48,12 @@ def test_embedded_store_contract(tmp_path: Path) -> None:
         return ChromaStore(open_client(tmp_path / "chroma"), name, create=create)
 
     check_store_contract(open_store)
+
+
+def test_a_version_of_a_shared_collection_keeps_the_store_contract(tmp_path: Path) -> None:
+    """A server build's store is one version of a shared collection (assistant/store.py); the contract holds."""
+
+    def open_store(name: str, create: bool) -> ChromaStore:
+        return ChromaStore(open_client(tmp_path / "chroma"), name, create=create, lineage=(7, 11))
+
+    check_store_contract(open_store)

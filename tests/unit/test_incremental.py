@@ -263,3 +263,15 @@ def test_the_saved_names_are_the_ones_a_scan_of_every_chunk_finds(tmp_path: Path
     retriever = HybridRetriever(open_index(tmp_path / "idx", None), HashEmbedder(), RetrievalSettings())
     saved = retriever.name_book()
     assert saved == NameBook.from_texts(retriever.chunk_texts()) and "nordatlantische" in saved.names
+
+
+def test_pruning_keeps_the_two_newest_builds_even_within_one_second(tmp_path: Path) -> None:
+    """Builds sort by name in start order: the active build and its parent survive, however fast they come."""
+    emb = HashEmbedder()
+    made = []
+    for n in range(4):
+        _corpus(tmp_path, {"haushalt.txt": TEXTS["haushalt.txt"] + f" Fassung {n}."})
+        made.append(_build(tmp_path, tmp_path / "inc", emb).path)
+    left = sorted(p.name for p in (tmp_path / "inc").glob("build-*"))
+    assert left == [made[2].name, made[3].name]
+    assert current_build(tmp_path / "inc") == made[3]

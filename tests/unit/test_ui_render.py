@@ -14,12 +14,13 @@ from assistant.answer.model import Answer
 from assistant.chat import ChatSession
 from assistant.config import load_settings
 from assistant.indexing import load_corpus
+from assistant.ingest.scan import relative
 from assistant.llm.fake import FakeLLM
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.types import Citation
 from assistant.ui import render, transcript
-from assistant.ui.corpus import safe_name, source_of
+from assistant.ui.corpus import safe_name
 from assistant.ui.i18n import STRINGS, from_accept_language, t
 from assistant.ui.session import Prefs, SessionState, Turn, settings_for
 
@@ -193,4 +194,4 @@ def test_sources_match_the_indexer() -> None:
     settings = load_settings(None, **{"paths.root": str(root)})
     docs = load_corpus(settings.corpus_dir, root)
     paths = sorted(settings.corpus_dir.glob("*.txt"))
-    assert sorted(d.source for d in docs) == sorted(source_of(p, root) for p in paths)
+    assert sorted(d.source for d in docs) == sorted(relative(p, root) for p in paths)
